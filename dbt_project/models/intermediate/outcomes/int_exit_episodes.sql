@@ -1,0 +1,27 @@
+-- Every exit that outcomes are computed for, in one shape, so the outcome rules exist
+-- once (int_exit_outcomes): WIOA exits (fct_exit_outcomes) and provider training-record
+-- exits (rpt_provider_scorecard).
+select
+    cast('participation:' || participation_id as {{ dbt.type_string() }}) as exit_episode_id,
+    cast('participation' as {{ dbt.type_string() }}) as episode_type,
+    participation_id as source_id,
+    participant_key,
+    wage_key,
+    entry_date,
+    exit_date,
+    in_credential_cohort
+from {{ ref('int_participation_exits') }}
+
+union all
+
+select
+    cast('training_record:' || record_id as {{ dbt.type_string() }}) as exit_episode_id,
+    cast('training_record' as {{ dbt.type_string() }}) as episode_type,
+    record_id as source_id,
+    participant_key,
+    wage_key,
+    enrollment_date as entry_date,
+    completion_date as exit_date,
+    -- every provider student is in training: the whole exit cohort is the credential cohort
+    true as in_credential_cohort
+from {{ ref('int_training_record_exits') }}

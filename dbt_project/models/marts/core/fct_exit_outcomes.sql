@@ -1,0 +1,36 @@
+-- One row per WIOA period of participation with an exit; outcome rules in int_exit_outcomes.
+with exits as (
+
+    select * from {{ ref('int_participation_exits') }}
+
+),
+
+outcomes as (
+
+    select * from {{ ref('int_exit_outcomes') }}
+    where episode_type = 'participation'
+
+)
+
+select
+    cast(exits.participation_id as {{ dbt.type_string() }}) as participation_id,
+    cast(exits.participant_key as {{ dbt.type_string() }}) as participant_key,
+    cast(exits.funding_stream as {{ dbt.type_string() }}) as funding_stream,
+    cast(exits.lwda_code as {{ dbt.type_string() }}) as lwda_code,
+    cast(exits.entry_date as date) as entry_date,
+    cast(exits.exit_date as date) as exit_date,
+    cast(outcomes.exit_quarter as {{ dbt.type_string() }}) as exit_quarter,
+    cast(outcomes.exit_program_year as {{ dbt.type_int() }}) as exit_program_year,
+    cast(exits.is_excluded as {{ dbt.type_boolean() }}) as is_excluded,
+    cast(outcomes.employed_q2 as {{ dbt.type_boolean() }}) as employed_q2,
+    cast(outcomes.employed_q4 as {{ dbt.type_boolean() }}) as employed_q4,
+    cast(outcomes.earnings_q2 as decimal(14, 2)) as earnings_q2,
+    cast(outcomes.pre_program_earnings as decimal(14, 2)) as pre_program_earnings,
+    cast(outcomes.in_credential_cohort as {{ dbt.type_boolean() }}) as in_credential_cohort,
+    cast(outcomes.credential_attained as {{ dbt.type_boolean() }}) as credential_attained,
+    cast(outcomes.retained_same_employer as {{ dbt.type_boolean() }}) as retained_same_employer,
+    cast(exits.exit_reason as {{ dbt.type_string() }}) as exit_reason,
+    cast(exits.age_at_entry as {{ dbt.type_int() }}) as age_at_entry
+from exits
+inner join outcomes
+    on outcomes.source_id = exits.participation_id

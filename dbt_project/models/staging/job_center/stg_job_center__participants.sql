@@ -1,0 +1,23 @@
+select
+    cast(individual_id as {{ dbt.type_string() }}) as individual_id,
+    cast(participant_key as {{ dbt.type_string() }}) as participant_key,
+    cast(ssn_key as {{ dbt.type_string() }}) as ssn_key,
+    cast(name_dob_key as {{ dbt.type_string() }}) as name_dob_key,
+    cast(birth_year as {{ dbt.type_int() }}) as birth_year,
+    cast(sex as {{ dbt.type_int() }}) as sex,
+    cast(hispanic as {{ dbt.type_int() }}) as hispanic,
+    cast(american_indian as {{ dbt.type_int() }}) as american_indian,
+    cast(asian as {{ dbt.type_int() }}) as asian,
+    cast(black as {{ dbt.type_int() }}) as black,
+    cast(pacific_islander as {{ dbt.type_int() }}) as pacific_islander,
+    cast(white as {{ dbt.type_int() }}) as white,
+    cast(veteran as {{ dbt.type_int() }}) as veteran,
+    cast(disability as {{ dbt.type_int() }}) as disability,
+    cast(highest_education as {{ dbt.type_int() }}) as highest_education,
+    cast(employment_status_at_entry as {{ dbt.type_int() }}) as employment_status_at_entry,
+    cast(low_income as {{ dbt.type_int() }}) as low_income,
+    cast(county_fips as {{ dbt.type_string() }}) as county_fips,
+    _source_file,
+    _row_number,
+    _loaded_at
+from {{ source('job_center', 'participants') }}

@@ -1,0 +1,63 @@
+"""dbt models as Dagster assets, grouped by layer so the graph reads like the layer diagram."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from ..dbt_project import o4o_dbt_project
+from ..ingest.loader import RAW_SCHEMA
+from ..settings import load_settings
+
+# models/<layer>/... -> group; marts/reports get their own group.
+LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "core": "marts", "reports": "reports"}
+
+
+class O4oTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        for part in reversed(fqn[1:-1]):
+            if part in LAYER_GROUPS:
+                return LAYER_GROUPS[part]
+        return "staging"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:data-engineering"]
+
+
+@contextmanager
+def _environ(extra: dict[str, str]) -> Iterator[None]:
+    """Set variables for the dbt subprocess only for the duration of the invocation."""
+    saved = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+DBT_TRANSLATOR = O4oTranslator(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
+
+
+@dbt_assets(manifest=o4o_dbt_project().manifest_path, project=o4o_dbt_project(),
+            dagster_dbt_translator=DBT_TRANSLATOR)
+def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: seeds, staging, intermediate, marts and reports, with dbt's own tests."""
+    with _environ(load_settings().dbt_env()):
+        yield from dbt.cli(["build"], context=context).stream()

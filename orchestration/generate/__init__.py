@@ -1,0 +1,88 @@
+"""Synthetic feeds for o4o: a complete, internally consistent landing zone (feeds.md).
+
+``generate(out_dir, participants, seed)`` writes every entity of the feed contract under
+``out_dir`` (``providers/``, ``job_center/``, ``labor_market/``) and returns a summary.
+The same seed always produces byte-identical files; the calendar is fixed (entries
+2019-07-01..2024-06-30, wage quarters 2018q1..2025q2), independent of today's date.
+
+Modules, one job each:
+  timeframe     the fixed calendar and vectorized date helpers
+  reference     code lists from the dbt seeds + built-in economics (wages, industries)
+  names         built-in first/last name lists
+  formatting    values -> contract text (ids, SSNs, money, dates)
+  writer        CSV files exactly as the contract describes them
+  providers     ETPL providers and programs
+  people        participants (identity, demographics, SSNs)
+  participation periods of participation with their training plans
+  services      services per period
+  training      provider training records (WIOA and other students)
+  employers     employer pool (UI accounts, NAICS) and hiring draws
+  wages         quarterly wage records, simulated and written quarter by quarter
+  labor_market  LAUS, OEWS and UI claims
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import labor_market, participation, people, providers, reference, services, training, wages
+from .employers import Employers
+from .writer import FeedWriter
+
+__all__ = ["generate"]
+
+# Independent random streams, one per step, so changing one step never shifts another.
+_STREAMS = ("providers", "people", "participation", "services", "training", "workers", "employers",
+            "wages", "laus", "oews", "ui_claims")
+
+
+def generate(out_dir: Path, participants: int, seed: int,
+             progress: Callable[[str], None] | None = None, *, seeds_dir: Path | None = None) -> dict:
+    """Write a full set of synthetic feed files for ``participants`` people under ``out_dir``.
+
+    Returns ``{"rows": {entity: rows}, "files": [relative paths], ...}``.
+    """
+    if participants < 1:
+        raise ValueError("participants must be at least 1")
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda message: None)
+    rngs = dict(zip(_STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))
+    ref = reference.load(seeds_dir)
+    out = FeedWriter(out_dir, say)
+
+    n_providers = max(5, round(participants / 200))
+    provider_cols, program_cols, programs = providers.generate(rngs["providers"], n_providers, ref)
+    out.write("providers", provider_cols)
+    out.write("programs", program_cols)
+    program_ids = program_cols["program_id"]
+
+    who = people.generate(rngs["people"], participants, ref)
+    part = participation.generate(rngs["participation"], who, ref, programs)
+    out.write("participants", people.table(who, ref, part.employment_status, part.low_income))
+    out.write("participation", participation.table(part.all, ref, who.n))
+    out.write("services", services.generate(rngs["services"], part.all, programs, program_ids))
+    record_cols, students = training.generate(rngs["training"], who, part.all, programs, program_ids)
+    out.write("training_records", record_cols)
+
+    workers = wages.build_workers(rngs["workers"], who, part, students, programs, ref)
+    employers = Employers(rngs["employers"], max(50, workers.n // 25), ref)
+    say(f"wage records: {workers.n:,} workers, {employers.n:,} employers")
+    wages.write_quarters(rngs["wages"], workers, employers, ref,
+                         lambda columns, stem: out.write("wage_records", columns, stem))
+
+    out.write("laus", labor_market.laus(rngs["laus"], ref))
+    out.write("oews", labor_market.oews(rngs["oews"], ref))
+    out.write("ui_claims", labor_market.ui_claims(rngs["ui_claims"], ref))
+
+    summary = out.summary()
+    summary.update(out_dir=str(out_dir), participants=participants, seed=seed,
+                   seconds=round(time.perf_counter() - started, 1))
+    say(f"done: {sum(summary['rows'].values()):,} rows in {len(summary['files'])} files "
+        f"({summary['seconds']} s)")
+    return summary

@@ -1,0 +1,106 @@
+"""The feed contract (shared/contracts/feeds.md) as data: folders, entities, keys, column types, PII.
+
+This module holds what the loader must know to *parse* a file: which columns must be
+present, how each value is typed, and which columns are personal identifiers that are
+pseudonymized before anything is written. The semantic rules (code lists, ranges,
+uniqueness, foreign keys) live in the raw-layer Great Expectations suites under
+`expectations/raw/`, one suite per entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Value types the loader can parse. Each maps to a validating regular expression
+# and a DuckDB cast; see `orchestration.ingest.parse`.
+TEXT, INT, MONEY, DECIMAL, DATE = "text", "int", "money", "decimal", "date"
+# Personal identifiers: parsed, used to derive keys, never stored.
+SSN, NAME, BIRTH_DATE = "ssn", "name", "birth_date"
+PII_TYPES = {SSN, NAME, BIRTH_DATE}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = TEXT
+    # Literal codes that mean "not available" (OEWS `*`, `**`, `#`): parsed to NULL,
+    # and recorded in `<name>_flag` so nothing is lost.
+    na_codes: tuple[str, ...] = ()
+    # Only for PII columns: raw-layer suites never see PII, so the loader checks
+    # presence itself. Every other "required" rule lives in expectations/raw/.
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    feed: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # Date column that `age_at_<column>` is computed at, from the birth date, before
+    # the birth date is dropped.
+    age_at: str | None = None
+    # When the birth date lives in another entity of the same feed (participation ->
+    # participants), the column that joins to it.
+    age_via: str | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def has_pii(self) -> bool:
+        return any(c.type in PII_TYPES for c in self.columns)
+
+    @property
+    def raw_key(self) -> tuple[str, ...]:
+        """The entity key as stored in raw: an SSN in a key is replaced by its pseudonym."""
+        return tuple("participant_key" if k == "ssn" else k for k in self.key)
+
+
+def _cols(*specs) -> tuple[Column, ...]:
+    return tuple(s if isinstance(s, Column) else Column(*s) if isinstance(s, tuple) else Column(s)
+                 for s in specs)
+
+
+PERSON = (Column("ssn", SSN), Column("first_name", NAME, required=True),
+          Column("last_name", NAME, required=True), Column("date_of_birth", BIRTH_DATE, required=True))
+
+ENTITIES: tuple[Entity, ...] = (
+    Entity("providers", "providers", ("provider_id",), _cols(
+        "provider_id", "provider_name", ("entity_type", INT), "county_fips", "state")),
+    Entity("programs", "providers", ("program_id",), _cols(
+        "program_id", "provider_id", "program_name", "cip_code", "soc_code", "potential_outcome",
+        ("tuition_cost", MONEY), ("length_hours", INT), "delivery_mode", "etpl_status")),
+    Entity("training_records", "providers", ("record_id",), _cols(
+        "record_id", "program_id", *PERSON, ("enrollment_date", DATE), ("completion_date", DATE),
+        "completion_status", ("credential_type", INT), ("credential_date", DATE)),
+        age_at="enrollment_date"),
+    Entity("participants", "job_center", ("individual_id",), _cols(
+        "individual_id", *PERSON, ("sex", INT),
+        *[(c, INT) for c in ("hispanic", "american_indian", "asian", "black", "pacific_islander", "white")],
+        ("veteran", INT), ("disability", INT), ("highest_education", INT),
+        ("employment_status_at_entry", INT), ("low_income", INT), "county_fips")),
+    Entity("participation", "job_center", ("participation_id",), _cols(
+        "participation_id", "individual_id", "funding_stream", "lwda_code",
+        ("entry_date", DATE), ("exit_date", DATE), "exit_reason"),
+        age_at="entry_date", age_via="individual_id"),
+    Entity("services", "job_center", ("service_id",), _cols(
+        "service_id", "participation_id", ("service_date", DATE), "service_type", "training_type",
+        "program_id", ("cost", MONEY))),
+    Entity("wage_records", "labor_market", ("ssn", "employer_id", "year", "quarter"), _cols(
+        Column("ssn", SSN, required=True), "employer_id", "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY))),
+    Entity("laus", "labor_market", ("area_fips", "year", "month"), _cols(
+        "area_fips", ("year", INT), ("month", INT), ("labor_force", INT), ("employed", INT),
+        ("unemployed", INT), ("unemployment_rate", DECIMAL))),
+    Entity("oews", "labor_market", ("area_code", "soc_code", "year"), _cols(
+        "area_code", "soc_code", ("year", INT), "occupation_title",
+        Column("employment", INT, ("**",)), Column("median_annual_wage", MONEY, ("*", "#")))),
+    Entity("ui_claims", "labor_market", ("week_ending", "county_fips"), _cols(
+        ("week_ending", DATE), "county_fips", ("initial_claims", INT), ("continued_claims", INT))),
+)
+
+ENTITIES_BY_NAME = {e.name: e for e in ENTITIES}
+FEEDS: dict[str, list[Entity]] = {}
+for _e in ENTITIES:
+    FEEDS.setdefault(_e.feed, []).append(_e)

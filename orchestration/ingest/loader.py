@@ -1,0 +1,352 @@
+"""Load one entity's landing files into `raw.<entity>`: read, parse, pseudonymize, dedupe.
+
+What the loader guarantees (feeds.md):
+- every file is read as UTF-8 CSV with a header (BOM and CRLF tolerated, column names
+  matched case-insensitively); a file that is not UTF-8, cannot be read, or lacks a
+  contract column is refused and stops the entity (its raw table is left as it was);
+- a malformed row or an unparseable value goes to `raw.quarantine` with file, row,
+  column, rule and value (masked for PII); the batch is then blocked by the raw check;
+- identifiers are replaced by keyed hashes, birth dates by birth year and age;
+- the same content delivered twice is loaded once; a later file (by name) replaces the
+  rows of an earlier one that share the entity key (a corrected delivery).
+
+Row numbers count the header as row 1, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .feeds import BIRTH_DATE, NAME, SSN, Column, Entity
+from .parse import parse_error_checks, quote_ident, shown_value, sql_literal, typed_expr
+from .pseudonymize import name_identity_sql, register_pseudonyms, ssn_identity_sql
+
+RAW_SCHEMA = "raw"
+SEVERITY_ERROR = "error"
+SEVERITY_WARNING = "warning"
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Problem:
+    source_file: str
+    row_number: int | None
+    column_name: str | None
+    rule: str
+    value: str | None = None
+    severity: str = SEVERITY_ERROR
+    # Row-level parse errors are written to raw.quarantine in bulk by SQL; the Problem
+    # kept in memory is only a sample for the summary.
+    in_quarantine: bool = False
+
+    def __str__(self) -> str:
+        where = self.source_file + (f", row {self.row_number}" if self.row_number else "")
+        col = f", column {self.column_name}" if self.column_name else ""
+        val = f" (value: {self.value})" if self.value is not None else ""
+        return f"{where}{col}: {self.rule}{val}"
+
+
+@dataclass
+class EntityLoad:
+    entity: str
+    files: list[dict] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_replaced: int = 0
+    # (rule, column) -> number of rows, for every row-level problem (samples are in `problems`)
+    rule_counts: dict[tuple[str, str | None], int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def blocking_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == SEVERITY_ERROR]
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.quarantine (
+        entity VARCHAR, source_file VARCHAR, row_number BIGINT, column_name VARCHAR,
+        rule VARCHAR, value VARCHAR, severity VARCHAR)""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_log (
+        entity VARCHAR, source_file VARCHAR, checksum VARCHAR, size_bytes BIGINT,
+        rows_read BIGINT, rows_quarantined BIGINT, status VARCHAR, message VARCHAR,
+        loaded_at TIMESTAMP, PRIMARY KEY (source_file, checksum))""")
+
+
+def entity_files(landing_dir: Path, entity: Entity) -> list[Path]:
+    folder = landing_dir / entity.feed
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.name.lower().startswith(entity.name) and p.suffix.lower() == ".csv"
+                  and _entity_of(p.name, entity))
+
+
+def _entity_of(file_name: str, entity: Entity) -> bool:
+    """`participants.csv` is not a file of `participation`, nor `programs_x` of `program`."""
+    rest = file_name.lower()[len(entity.name):]
+    return rest.startswith((".", "_", "-"))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _first_loaded_at(con, source_file: str, checksum: str, now: dt.datetime) -> dt.datetime:
+    row = con.execute(f"SELECT loaded_at FROM {RAW_SCHEMA}.load_log WHERE source_file = ? AND checksum = ?",
+                      [source_file, checksum]).fetchone()
+    return row[0] if row else now
+
+
+def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
+    """Read `path` into temp table `_f{idx}` (all text). Returns (refusal, rejected rows)."""
+    con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _f{idx} AS SELECT * FROM read_csv({sql_literal(str(path))},
+            all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
+            parallel = false, strict_mode = true, store_rejects = true,
+            rejects_table = '_rj_{idx}', rejects_scan = '_rs_{idx}')""")
+    except duckdb.Error as exc:
+        return f"unreadable CSV: {str(exc).splitlines()[0]}", []
+    rejects = con.execute(f"""SELECT line, column_name, error_type FROM _rj_{idx} ORDER BY line""").fetchall()
+    con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
+    if any(r[2] == "INVALID ENCODING" for r in rejects):
+        con.execute(f"DROP TABLE IF EXISTS _f{idx}")
+        bad = next(r[0] for r in rejects if r[2] == "INVALID ENCODING")
+        return f"encoding:utf-8 (file is not UTF-8 encoded, first bad byte on line {bad}; re-export as UTF-8)", []
+    return None, [{"line": r[0], "column": r[1], "error": r[2]} for r in rejects]
+
+
+def _row_number_sql(rejected_lines: list[int]) -> str:
+    """Line number of each accepted row: rowid + 2, shifted past the rejected lines before it."""
+    if not rejected_lines:
+        return "rowid + 2"
+    # With rejected lines r_0 < r_1 < ..., accepted row k sits at (k + 2) + #{i : r_i - i <= k + 2}.
+    adjusted = ", ".join(str(r - i) for i, r in enumerate(sorted(rejected_lines)))
+    return f"rowid + 2 + list_count(list_filter([{adjusted}], lambda x: x <= rowid + 2))"
+
+
+def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Path, pii_key: bytes,
+                log: Log = print, now: dt.datetime | None = None) -> EntityLoad:
+    now = now or dt.datetime.now().replace(microsecond=0)
+    result = EntityLoad(entity.name)
+    files = entity_files(landing_dir, entity)
+    ensure_raw_schema(con)
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.quarantine WHERE entity = ?", [entity.name])
+    if not files:
+        result.stopped = True
+        result.problems.append(Problem(f"{entity.feed}/{entity.name}*.csv", None, None,
+                                       "missing_file (no file for this entity in the landing directory)"))
+        log(f"{entity.name}: no files in {landing_dir / entity.feed}")
+        _record_quarantine(con, entity, result)
+        return result
+
+    seen_checksums: dict[str, str] = {}
+    accepted: list[tuple[int, str]] = []
+    contract = set(entity.column_names)
+    for idx, path in enumerate(files):
+        source = f"{entity.feed}/{path.name}"
+        checksum = sha256_file(path)
+        info = {"source_file": source, "checksum": checksum, "size_bytes": path.stat().st_size,
+                "rows_read": 0, "rows_quarantined": 0, "status": "loaded", "message": None,
+                "loaded_at": _first_loaded_at(con, source, checksum, now)}
+        result.files.append(info)
+        if checksum in seen_checksums:
+            info.update(status="duplicate", message=f"identical to {seen_checksums[checksum]}: not loaded again")
+            log(f"{source}: identical to {seen_checksums[checksum]}, skipped (duplicate delivery)")
+            continue
+        seen_checksums[checksum] = source
+        refusal, rejects = _read_file(con, path, idx)
+        if refusal:
+            info.update(status="refused", message=refusal)
+            result.problems.append(Problem(source, None, None, refusal))
+            result.stopped = True
+            continue
+        header = [r[0] for r in con.execute(f"DESCRIBE _f{idx}").fetchall()]
+        lowered = [h.strip().lower() for h in header]
+        missing = sorted(contract - set(lowered))
+        dupes = sorted({h for h in lowered if lowered.count(h) > 1})
+        if missing or dupes:
+            for col in missing:
+                result.problems.append(Problem(source, 1, col, "missing_column (required by feeds.md)"))
+            for col in dupes:
+                result.problems.append(Problem(source, 1, col, "duplicate_column (same name twice in header)"))
+            info.update(status="refused", message="missing columns: " + ", ".join(missing) if missing
+                        else "duplicate columns: " + ", ".join(dupes))
+            result.stopped = True
+            continue
+        for extra in lowered:
+            if extra not in contract and extra not in result.extra_columns:
+                result.extra_columns.append(extra)
+                result.problems.append(Problem(source, 1, extra, "extra_column (kept in raw, ignored downstream)",
+                                               severity=SEVERITY_WARNING))
+        for r in rejects:
+            rule = f"csv:malformed_row ({r['error'].lower()})"
+            result.problems.append(Problem(source, r["line"], r["column"], rule))
+            result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
+        select = ", ".join(f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in zip(header, lowered))
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _g{idx} AS SELECT {idx} AS _file_idx,
+            {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
+            {sql_literal(info['loaded_at'].isoformat(sep=' '))}::TIMESTAMP AS _loaded_at, {select} FROM _f{idx}""")
+        con.execute(f"DROP TABLE _f{idx}")
+        info["rows_read"] = con.execute(f"SELECT count(*) FROM _g{idx}").fetchone()[0] + len(rejects)
+        info["rows_quarantined"] = len(rejects)
+        accepted.append((idx, source))
+        log(f"{source}: {info['rows_read']:,} rows read")
+
+    if result.stopped or not accepted:
+        log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
+        _finish(con, entity, result)
+        return result
+
+    con.execute("CREATE OR REPLACE TEMP TABLE _landed AS "
+                + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
+    for i, _ in accepted:
+        con.execute(f"DROP TABLE _g{i}")
+    result.rows_read = sum(f["rows_read"] for f in result.files)
+    _quarantine_parse_errors(con, entity, result)
+    _build_raw_table(con, entity, pii_key, result)
+    con.execute("DROP TABLE IF EXISTS _landed")
+    _finish(con, entity, result)
+    log(f"{entity.name}: {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, "
+        f"{result.rows_replaced:,} replaced by later deliveries")
+    return result
+
+
+def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad) -> None:
+    """Rows with an unparseable value: listed in quarantine, excluded from raw (blocking)."""
+    bad_predicates = []
+    for col in entity.columns:
+        for rule, predicate in parse_error_checks(col):
+            bad_predicates.append(f"({predicate})")
+            con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
+                _row_number, {sql_literal(col.name)}, {sql_literal(rule)}, {shown_value(col)}, '{SEVERITY_ERROR}'
+                FROM _landed WHERE {predicate}""")
+            count = con.execute(f"SELECT count(*) FROM _landed WHERE {predicate}").fetchone()[0]
+            if not count:
+                continue
+            result.rule_counts[(rule, col.name)] = count
+            for source, row_number, value in con.execute(f"""SELECT _source_file, _row_number, {shown_value(col)}
+                    FROM _landed WHERE {predicate} ORDER BY _file_idx, _row_number LIMIT 5""").fetchall():
+                result.problems.append(Problem(source, row_number, col.name, rule, value, in_quarantine=True))
+    bad = " OR ".join(bad_predicates) or "false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM _landed WHERE NOT coalesce({bad}, false)")
+    result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + \
+        con.execute(f"SELECT count(*) FROM _landed WHERE coalesce({bad}, false)").fetchone()[0]
+
+
+def _col(entity: Entity, type_: str, nth: int = 0) -> Column | None:
+    cols = [c for c in entity.columns if c.type == type_]
+    return cols[nth] if len(cols) > nth else None
+
+
+def _age_column(entity: Entity) -> str:
+    """`entry_date` -> `age_at_entry`: age in whole years on that date."""
+    return "age_at_" + entity.age_at.removesuffix("_date")
+
+
+def _age_sql(birth: str, at: str) -> str:
+    return (f"(year({at}) - year({birth}) - CASE WHEN month({at}) * 100 + day({at}) "
+            f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
+
+
+def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> None:
+    typed = ", ".join(f"{typed_expr(c)} AS {quote_ident(c.name)}" for c in entity.columns)
+    flags = "".join(f", CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
+                    f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}"
+                    for c in entity.columns if c.na_codes)
+    extras = "".join(f", {quote_ident(x)}" for x in result.extra_columns)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _typed AS SELECT _file_idx, _source_file, _row_number,
+        _loaded_at, {typed}{flags}{extras} FROM _parsed""")
+    con.execute("DROP TABLE _parsed")
+
+    drop: list[str] = []
+    derived: list[str] = []
+    joins = ""
+    ssn, first, last, birth = _col(entity, SSN), _col(entity, NAME, 0), _col(entity, NAME, 1), _col(entity, BIRTH_DATE)
+    if ssn or birth:
+        parts = []
+        if ssn:
+            parts.append(f"SELECT {ssn_identity_sql(quote_ident(ssn.name))} AS identity FROM _typed")
+        if first and last and birth:
+            parts.append(f"SELECT {name_identity_sql(*(quote_ident(c.name) for c in (first, last, birth)))} "
+                         "AS identity FROM _typed")
+        register_pseudonyms(con, " UNION ALL ".join(parts), pii_key)
+        if ssn:
+            joins += (f" LEFT JOIN _pseudonyms ps ON ps.identity = {ssn_identity_sql('t.' + quote_ident(ssn.name))}")
+            derived.append("ps.pseudonym AS ssn_key")
+            drop.append(ssn.name)
+        if first and last and birth:
+            joins += (" LEFT JOIN _pseudonyms pn ON pn.identity = "
+                      + name_identity_sql(*(f"t.{quote_ident(c.name)}" for c in (first, last, birth))))
+            derived.append("pn.pseudonym AS name_dob_key")
+            drop += [first.name, last.name]
+        derived.insert(0, "coalesce(" + ", ".join(
+            a for a, present in (("ps.pseudonym", ssn), ("pn.pseudonym", first and last and birth)) if present
+        ) + ") AS participant_key")
+    if birth:
+        derived.append(f"year(t.{quote_ident(birth.name)})::INTEGER AS birth_year")
+        drop.append(birth.name)
+        if entity.age_at:
+            derived.append(f"{_age_sql('t.' + quote_ident(birth.name), 't.' + quote_ident(entity.age_at))}::INTEGER "
+                           f"AS {_age_column(entity)}")
+        key = entity.key[0]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _birth_dates__{key} AS "
+                    f"SELECT DISTINCT {quote_ident(key)} AS key, {quote_ident(birth.name)} AS birth_date FROM _typed")
+    elif entity.age_via:
+        lookup = f"_birth_dates__{entity.age_via}"
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                       [lookup]).fetchone()[0]:
+            joins += f" LEFT JOIN (SELECT key, min(birth_date) AS birth_date FROM {lookup} GROUP BY key) bd " \
+                     f"ON bd.key = t.{quote_ident(entity.age_via)}"
+            derived.append(f"{_age_sql('bd.birth_date', 't.' + quote_ident(entity.age_at))}::INTEGER "
+                           f"AS {_age_column(entity)}")
+        else:
+            derived.append(f"NULL::INTEGER AS {_age_column(entity)}")
+
+    exclude = f" EXCLUDE ({', '.join(quote_ident(c) for c in drop)})" if drop else ""
+    select = f"t.*{exclude}" + "".join(f", {d}" for d in derived)
+    key_cols = ", ".join(quote_ident(k) for k in entity.raw_key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT {select} FROM _typed t{joins}""")
+    con.execute("DROP TABLE _typed")
+    # A later delivery replaces the earlier rows that share its key; duplicates *within*
+    # one file stay, so the raw suite's uniqueness rule reports them.
+    con.execute(f"""CREATE OR REPLACE TABLE {RAW_SCHEMA}.{entity.name} AS
+        SELECT * EXCLUDE (_file_idx) FROM _final
+        QUALIFY _file_idx = max(_file_idx) OVER (PARTITION BY {key_cols})
+        ORDER BY {key_cols}, _source_file, _row_number""")
+    total = con.execute("SELECT count(*) FROM _final").fetchone()[0]
+    con.execute("DROP TABLE _final")
+    result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
+    result.rows_replaced = total - result.rows_loaded
+
+
+def _record_quarantine(con, entity: Entity, result: EntityLoad) -> None:
+    rows = [(entity.name, p.source_file, p.row_number, p.column_name, p.rule, p.value, p.severity)
+            for p in result.problems if not p.in_quarantine]
+    if rows:
+        con.executemany(f"INSERT INTO {RAW_SCHEMA}.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _finish(con, entity: Entity, result: EntityLoad) -> None:
+    _record_quarantine(con, entity, result)
+    for f in result.files:
+        con.execute(f"""INSERT INTO {RAW_SCHEMA}.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source_file, checksum) DO UPDATE SET rows_read = excluded.rows_read,
+            rows_quarantined = excluded.rows_quarantined, status = excluded.status, message = excluded.message""",
+                    [entity.name, f["source_file"], f["checksum"], f["size_bytes"], f["rows_read"],
+                     f["rows_quarantined"], f["status"], f["message"], f["loaded_at"]])
