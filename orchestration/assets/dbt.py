@@ -1,6 +1,5 @@
 """dbt models as Dagster assets, grouped by layer so the graph reads like the layer diagram."""
 
-from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping

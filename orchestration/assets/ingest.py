@@ -5,7 +5,6 @@ needs the participants' birth dates (for age at entry) and those must never be
 written anywhere: they live only in a temp table of that connection.
 """
 
-from __future__ import annotations
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset

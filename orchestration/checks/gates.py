@@ -6,7 +6,6 @@ asset check: when it fails, nothing downstream in the run executes, and the publ
 step refuses to replace the published mart.
 """
 
-from __future__ import annotations
 
 import time
 from dataclasses import dataclass

@@ -23,6 +23,7 @@ from ..settings import PROJECT_DIR
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+SEEDS_DIR = PROJECT_DIR / "seeds"
 SAMPLE_SIZE = 5
 # Columns that point a person at the offending input row, when the table has them.
 ROW_LOCATOR = ["_source_file", "_row_number"]
@@ -89,9 +90,11 @@ def _batch_definition():
 
 
 def resolve_parameters(suite: dict, con: duckdb.DuckDBPyConnection) -> dict:
+    """Fill `$PARAMETER` lists from the suite's queries; `{seeds}` is the reference-list folder,
+    read directly so raw gates can run before dbt has loaded the seeds."""
     params = {}
     for name, sql in suite.get("meta", {}).get("parameters", {}).items():
-        values = con.execute(sql).fetchall()
+        values = con.execute(sql.replace("{seeds}", str(SEEDS_DIR))).fetchall()
         params[name] = sorted({v[0] for v in values if v[0] is not None})
     return params
 

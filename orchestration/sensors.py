@@ -1,0 +1,34 @@
+"""Landing sensor: start `nightly_refresh` when a landing file is new or changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from .jobs import nightly_refresh
+from .settings import load_settings
+
+
+def landing_fingerprint(landing_dir) -> dict[str, str]:
+    """path -> size:mtime of every CSV under the landing directory (cheap; no content read)."""
+    if not landing_dir.is_dir():
+        return {}
+    return {str(p.relative_to(landing_dir)): f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
+            for p in sorted(landing_dir.rglob("*.csv"))}
+
+
+@sensor(job=nightly_refresh, minimum_interval_seconds=60,
+        description="Starts nightly_refresh when files in O4O_LANDING_DIR are added or changed.")
+def landing_sensor(context: SensorEvaluationContext):
+    current = landing_fingerprint(load_settings().landing_dir)
+    if not current:
+        return SkipReason("landing directory is empty")
+    previous = json.loads(context.cursor) if context.cursor else {}
+    changed = sorted(p for p, f in current.items() if previous.get(p) != f)
+    context.update_cursor(json.dumps(current))
+    if not changed:
+        return SkipReason("no new or changed landing files")
+    run_key = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
+    return RunRequest(run_key=run_key, tags={"o4o/changed_files": ", ".join(changed)[:1000]})
