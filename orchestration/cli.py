@@ -22,22 +22,6 @@ def _generate(args) -> int:
     return 0
 
 
-def failed_checks(result) -> list[str]:
-    """One line per failed asset check of a finished run: asset, check, rows affected, sample."""
-    lines = []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if evaluation.passed:
-            continue
-        meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
-        rows = meta.get("unexpected_rows", 0) + meta.get("quarantined_rows", 0)
-        lines.append(f"FAILED {evaluation.asset_key.to_user_string()} :: {evaluation.check_name} "
-                     f"({rows} rows affected)\n{meta.get('failures', evaluation.description or '')}")
-    return lines
-
-
 def _refresh(args) -> int:
     if args.demo:
         os.environ["O4O_DEMO"] = "1"
@@ -51,31 +35,15 @@ def _refresh(args) -> int:
         return 2
     print(f"landing:   {settings.landing_dir}\nwarehouse: {settings.warehouse_path}\n"
           f"publish:   {settings.publish_path} (pii key: {settings.pii_key_mode})", flush=True)
-    from .dbt_project import prepare_manifest
+    from .refresh import run_refresh
 
-    prepare_manifest()
-    from dagster import DagsterInstance
-
-    from .definitions import defs
-
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    before = settings.publish_path.stat().st_mtime_ns if settings.publish_path.exists() else None
-    result = defs.get_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
-    published = any(m.asset_key.to_user_string() == "published_mart"
-                    for m in result.asset_materializations_for_node("published_mart")) if result.success else False
-    after = settings.publish_path.stat().st_mtime_ns if settings.publish_path.exists() else None
-    if result.success and published and after != before:
+    outcome = run_refresh()
+    if outcome.published:
         print(f"\nrefresh succeeded: mart published at {settings.publish_path}")
         return 0
     print("\nrefresh FAILED: the published mart was left exactly as it was.", file=sys.stderr)
-    for line in failed_checks(result):
+    for line in outcome.failed_checks + outcome.step_errors:
         print(line, file=sys.stderr)
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            err = event.event_specific_data.error
-            while err is not None and err.cause is not None:  # the user's exception, not Dagster's wrapper
-                err = err.cause
-            print(f"step {event.step_key} failed: {err.message.strip() if err else ''}", file=sys.stderr)
     return 1
 
 

@@ -56,7 +56,8 @@ def run_gate(gate: Gate) -> AssetCheckResult:
         error = None
     except (duckdb.Error, KeyError) as exc:
         suite, error = None, f"could not validate {gate.relation}: {str(exc).splitlines()[0]}"
-    failures = [f.describe() for f in suite.failed] if suite else []
+    failures = [("" if f.severity == "error" else "(warning, not blocking) ") + f.describe()
+                for f in suite.failed] if suite else []
     passed = quarantined == 0 and error is None and bool(suite and suite.success)
     lines = ([f"quarantine: {quarantined} rows broke a required rule"] + [f"  {s}" for s in samples]
              if quarantined else []) + ([error] if error else []) + [f"expectation failed: {d}" for d in failures]
@@ -69,7 +70,8 @@ def run_gate(gate: Gate) -> AssetCheckResult:
             "suite": gate.suite,
             "rows_validated": suite.row_count if suite else 0,
             "expectations_run": suite.evaluated if suite else 0,
-            "expectations_failed": len(suite.failed) if suite else 0,
+            "expectations_failed": len(suite.blocking) if suite else 0,
+            "warnings": len(suite.failed) - len(suite.blocking) if suite else 0,
             "unexpected_rows": sum(f.unexpected_count or 0 for f in suite.failed) if suite else 0,
             "quarantined_rows": quarantined,
             "failures": MetadataValue.md("\n".join(f"- {line}" for line in lines) or "none"),

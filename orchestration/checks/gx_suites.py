@@ -38,6 +38,9 @@ class FailedExpectation:
     sample_values: list
     sample_rows: list[dict] = field(default_factory=list)
     error: str | None = None
+    # `meta.severity: warning` marks a rule that is reported but does not block
+    # (feeds.md: codes outside the reference lists are flagged, not dropped).
+    severity: str = "error"
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -55,8 +58,12 @@ class SuiteResult:
     failed: list[FailedExpectation]
 
     @property
+    def blocking(self) -> list[FailedExpectation]:
+        return [f for f in self.failed if f.severity != "warning"]
+
+    @property
     def success(self) -> bool:
-        return not self.failed
+        return not self.blocking
 
 
 def suite_path(name: str) -> Path:
@@ -137,6 +144,7 @@ def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = 
             sample_rows=[{k: _plain(v) for k, v in row.items() if k in ROW_LOCATOR} for row in index[:SAMPLE_SIZE]]
             if isinstance(index, list) and index and isinstance(index[0], dict) else [],
             error=error,
+            severity=(cfg.meta or {}).get("severity", "error"),
         ))
     return SuiteResult(suite_name, len(df), len(result.results), failed)
 

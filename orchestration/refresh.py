@@ -1,0 +1,60 @@
+"""Run `nightly_refresh` in process and say plainly what happened (used by the CLI and tests)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .settings import load_settings
+
+
+@dataclass
+class RefreshOutcome:
+    published: bool
+    failed_checks: list[str] = field(default_factory=list)
+    step_errors: list[str] = field(default_factory=list)
+
+
+def failed_checks(result) -> list[str]:
+    """One entry per failed asset check: asset, check, rows affected, and the sample lines."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION" or event.event_specific_data.passed:
+            continue
+        evaluation = event.event_specific_data
+        meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
+        rows = (meta.get("unexpected_rows") or 0) + (meta.get("quarantined_rows") or 0)
+        lines.append(f"FAILED {evaluation.asset_key.to_user_string()} :: {evaluation.check_name} "
+                     f"({rows} rows affected)\n{meta.get('failures', evaluation.description or '')}")
+    return lines
+
+
+def step_errors(result) -> list[str]:
+    errors = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        err = event.event_specific_data.error
+        while err is not None and err.cause is not None:  # the user's exception, not Dagster's wrapper
+            err = err.cause
+        errors.append(f"step {event.step_key} failed: {err.message.strip() if err else ''}")
+    return errors
+
+
+def run_refresh(instance=None) -> RefreshOutcome:
+    """Prepare the dbt manifest, run the job, and report whether the mart was published."""
+    from dagster import DagsterInstance
+
+    from .dbt_project import prepare_manifest
+
+    prepare_manifest()
+    from .definitions import defs
+
+    if instance is None:
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    publish_path = load_settings().publish_path
+    before = publish_path.stat().st_mtime_ns if publish_path.exists() else None
+    result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
+    after = publish_path.stat().st_mtime_ns if publish_path.exists() else None
+    published = result.success and after is not None and after != before
+    return RefreshOutcome(published, failed_checks(result), step_errors(result))

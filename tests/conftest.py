@@ -1,0 +1,83 @@
+"""Session fixtures: real pipeline runs (real DuckDB files, real dbt, real Dagster, real GX).
+
+Each fixture runs `nightly_refresh` once per session with its own landing directory,
+warehouse and published file under a temp dir; tests only read what they produced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+TEST_PII_KEY = "test-key-" + "x" * 32
+
+
+@dataclass
+class Run:
+    landing: Path
+    warehouse: Path
+    published: Path
+    outcome: object  # orchestration.refresh.RefreshOutcome
+
+    def env(self) -> dict[str, str]:
+        return {"O4O_LANDING_DIR": str(self.landing), "O4O_WAREHOUSE_PATH": str(self.warehouse),
+                "O4O_PUBLISH_PATH": str(self.published), "O4O_PII_KEY": TEST_PII_KEY}
+
+
+@contextmanager
+def environ(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    os.environ.pop("O4O_DEMO", None)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def refresh(landing: Path, workdir: Path, published: Path | None = None) -> Run:
+    from orchestration.refresh import run_refresh
+
+    run = Run(landing, workdir / "warehouse.duckdb", published or workdir / "mart.duckdb", None)
+    with environ(run.env()):
+        run.outcome = run_refresh()
+    return run
+
+
+@pytest.fixture(scope="session")
+def handmade_run(tmp_path_factory) -> Run:
+    from handmade_feeds import write_handmade_feeds
+
+    root = tmp_path_factory.mktemp("handmade")
+    return refresh(write_handmade_feeds(root / "landing"), root)
+
+
+@pytest.fixture(scope="session")
+def generated_run(tmp_path_factory) -> Run:
+    from orchestration.generate import generate
+
+    root = tmp_path_factory.mktemp("generated")
+    generate(root / "landing", participants=800, seed=7)
+    return refresh(root / "landing", root)
+
+
+@pytest.fixture
+def copy_of(tmp_path):
+    """Copy a landing directory so a test can break it without touching the session's."""
+    def _copy(landing: Path) -> Path:
+        target = tmp_path / "landing"
+        shutil.copytree(landing, target)
+        return target
+    return _copy
