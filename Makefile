@@ -1,0 +1,45 @@
+# o4o: the two commands a new user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PARTICIPANTS ?= 2000
+SEED ?= 42
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := False
+
+.PHONY: setup demo refresh test test-slow ui validate clean
+
+$(BIN)/o4o: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/o4o
+
+setup: $(BIN)/o4o  ## create .venv and install o4o with its pinned stack
+
+demo: setup  ## generate synthetic feeds into data/landing and run the nightly refresh (demo PII key)
+	$(BIN)/o4o generate --out data/landing --participants $(PARTICIPANTS) --seed $(SEED)
+	$(BIN)/o4o refresh --demo
+	@echo "published mart: data/mart.duckdb (open read-only); Dagster UI: make ui -> http://127.0.0.1:3000"
+
+refresh: setup  ## run the nightly refresh on O4O_LANDING_DIR (needs O4O_PII_KEY)
+	$(BIN)/o4o refresh
+
+test: setup  ## the test suite (real DuckDB, dbt, Dagster, GX); slow tests excluded
+	$(BIN)/python -m pytest
+
+test-slow: setup
+	$(BIN)/python -m pytest -m slow
+
+ui: setup  ## Dagster UI with run history kept under data/dagster_home
+	mkdir -p data/dagster_home
+	DAGSTER_HOME=$(CURDIR)/data/dagster_home O4O_DEMO=$${O4O_DEMO:-1} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+validate: setup
+	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
+	$(BIN)/dagster definitions validate
+
+clean:
+	rm -rf data target logs
