@@ -35,7 +35,7 @@ test-slow: setup
 
 ui: setup  ## Dagster UI with run history kept under data/dagster_home
 	mkdir -p data/dagster_home
-	DAGSTER_HOME=$(CURDIR)/data/dagster_home O4O_DEMO=$${O4O_DEMO:-1} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster_home O4O_DEMO=$${O4O_DEMO:-1} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 validate: setup
 	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .

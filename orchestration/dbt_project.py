@@ -12,12 +12,20 @@ from dagster_dbt import DbtProject
 from .settings import PROJECT_DIR
 
 
+def dbt_executable() -> str:
+    """The `dbt` installed beside this Python (the venv's bin need not be on PATH)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "dbt")
+    return beside if os.path.exists(beside) else "dbt"
+
+
 @cache
 def o4o_dbt_project() -> DbtProject:
-    """The dbt project at the repository root. `dagster dev` re-parses on load; everywhere
-    else the manifest is prepared ahead (`o4o refresh`, `make setup`, the test session)."""
+    """The dbt project at the repository root. `dagster dev` re-parses on load, `o4o refresh`
+    before every run; otherwise the manifest is only parsed when it does not exist yet."""
     project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR,
                          target=os.environ.get("O4O_DBT_TARGET", "duckdb"))
+    if not project.manifest_path.exists():  # a fresh clone: parse once rather than fail to load
+        prepare_manifest()
     project.prepare_if_dev()
     return project
 
@@ -25,8 +33,7 @@ def o4o_dbt_project() -> DbtProject:
 def prepare_manifest() -> None:
     """`dbt parse`: write target/manifest.json, which the Dagster definitions read."""
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    proc = subprocess.run([dbt, "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
+    proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
                            "--profiles-dir", str(PROJECT_DIR)], cwd=PROJECT_DIR, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:
