@@ -15,6 +15,7 @@ Row numbers count the header as row 1, as a spreadsheet shows them.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -112,8 +113,26 @@ def _first_loaded_at(con, source_file: str, checksum: str, now: dt.datetime) -> 
     return row[0] if row else now
 
 
+def _written_header(path: Path) -> list[str] | None:
+    """The header row as written (DuckDB renames a repeated name to `name_1`, and drops a
+    header line that is not UTF-8), or None when that line is not UTF-8."""
+    with path.open("rb") as f:
+        first = f.readline()
+    try:
+        return next(csv.reader([first.decode("utf-8-sig")]), [])
+    except UnicodeDecodeError:
+        return None
+
+
+def _encoding_refusal(line: int) -> str:
+    return f"encoding:utf-8 (file is not UTF-8 encoded, first bad byte on line {line}; re-export as UTF-8)"
+
+
 def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
-    """Read `path` into temp table `_f{idx}` (all text). Returns (refusal, rejected rows)."""
+    """Read `path` into temp table `_f{idx}` (all text). Returns (refusal, rejected rows),
+    one rejected row per bad line (DuckDB lists a row once per missing column)."""
+    if _written_header(path) is None:
+        return _encoding_refusal(1), []
     con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
     try:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _f{idx} AS SELECT * FROM read_csv({sql_literal(str(path))},
@@ -122,13 +141,16 @@ def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
             rejects_table = '_rj_{idx}', rejects_scan = '_rs_{idx}')""")
     except duckdb.Error as exc:
         return f"unreadable CSV: {str(exc).splitlines()[0]}", []
-    rejects = con.execute(f"""SELECT line, column_name, error_type FROM _rj_{idx} ORDER BY line""").fetchall()
+    rejects = con.execute(f"""SELECT line, column_name, error_type FROM _rj_{idx} ORDER BY line, column_idx""").fetchall()
     con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
     if any(r[2] == "INVALID ENCODING" for r in rejects):
         con.execute(f"DROP TABLE IF EXISTS _f{idx}")
         bad = next(r[0] for r in rejects if r[2] == "INVALID ENCODING")
-        return f"encoding:utf-8 (file is not UTF-8 encoded, first bad byte on line {bad}; re-export as UTF-8)", []
-    return None, [{"line": r[0], "column": r[1], "error": r[2]} for r in rejects]
+        return _encoding_refusal(bad), []
+    first_per_line: dict[int, dict] = {}
+    for line, column, error in rejects:
+        first_per_line.setdefault(line, {"line": line, "column": column, "error": error})
+    return None, list(first_per_line.values())
 
 
 def _row_number_sql(rejected_lines: list[int]) -> str:
@@ -178,8 +200,9 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             continue
         header = [r[0] for r in con.execute(f"DESCRIBE _f{idx}").fetchall()]
         lowered = [h.strip().lower() for h in header]
+        written = [h.strip().lower() for h in _written_header(path)]
         missing = sorted(contract - set(lowered))
-        dupes = sorted({h for h in lowered if lowered.count(h) > 1})
+        dupes = sorted({h for h in written if written.count(h) > 1})
         if missing or dupes:
             for col in missing:
                 result.problems.append(Problem(source, 1, col, "missing_column (required by feeds.md)"))
