@@ -18,6 +18,7 @@ from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
 from ..settings import load_settings
 from .gx_suites import EXPECTATIONS_DIR, SuiteResult, validate_relation
+from .raw_quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
 
 GATE_CHECK_NAME = "great_expectations_gate"
 QUARANTINE_SAMPLE = 10
@@ -48,19 +49,28 @@ def run_gate(gate: Gate) -> AssetCheckResult:
     settings = load_settings()
     started = time.perf_counter()
     quarantined, samples = 0, []
+    by_file_and_rule: list[str] = []
     if gate.layer == "raw":
-        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            forget_expectation_failures(con, gate.entity, gate.suite)
             quarantined, samples = _quarantine_errors(con, gate.entity)
     try:
         suite: SuiteResult | None = validate_relation(settings.warehouse_path, gate.relation, gate.suite)
         error = None
     except (duckdb.Error, KeyError) as exc:
         suite, error = None, f"could not validate {gate.relation}: {str(exc).splitlines()[0]}"
+    if gate.layer == "raw":
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            if suite:
+                record_expectation_failures(con, gate.entity, suite)
+            by_file_and_rule = summary_by_file_and_rule(con, gate.entity)
     failures = [("" if f.severity == "error" else "(warning, not blocking) ") + f.describe()
                 for f in suite.failed] if suite else []
     passed = quarantined == 0 and error is None and bool(suite and suite.success)
     lines = ([f"quarantine: {quarantined} rows broke a required rule"] + [f"  {s}" for s in samples]
              if quarantined else []) + ([error] if error else []) + [f"expectation failed: {d}" for d in failures]
+    if not passed and by_file_and_rule:
+        lines += ["raw.quarantine by file and rule:"] + [f"  {line}" for line in by_file_and_rule]
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,

@@ -41,6 +41,8 @@ class FailedExpectation:
     # `meta.severity: warning` marks a rule that is reported but does not block
     # (feeds.md: codes outside the reference lists are flagged, not dropped).
     severity: str = "error"
+    # Every offending row with its locator and value(s), for raw.quarantine.
+    rows: list[dict] = field(default_factory=list)
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -134,6 +136,7 @@ def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = 
         res = r.result or {}
         error = (r.exception_info or {}).get("exception_message") if r.exception_info else None
         index = res.get("unexpected_index_list") or []
+        located = index if isinstance(index, list) and index and isinstance(index[0], dict) else []
         failed.append(FailedExpectation(
             expectation=cfg.type,
             column=cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list", []) or
@@ -141,8 +144,8 @@ def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = 
             rule=(cfg.meta or {}).get("rule", cfg.type),
             unexpected_count=res.get("unexpected_count"),
             sample_values=[_plain(v) for v in (res.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]],
-            sample_rows=[{k: _plain(v) for k, v in row.items() if k in ROW_LOCATOR} for row in index[:SAMPLE_SIZE]]
-            if isinstance(index, list) and index and isinstance(index[0], dict) else [],
+            sample_rows=[{k: _plain(v) for k, v in row.items() if k in ROW_LOCATOR} for row in located[:SAMPLE_SIZE]],
+            rows=[{k: _plain(v) for k, v in row.items()} for row in located],
             error=error,
             severity=(cfg.meta or {}).get("severity", "error"),
         ))
