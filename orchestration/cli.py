@@ -37,7 +37,7 @@ def _refresh(args) -> int:
           f"publish:   {settings.publish_path} (pii key: {settings.pii_key_mode})", flush=True)
     from .refresh import run_refresh
 
-    outcome = run_refresh()
+    outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO")
     if outcome.published:
         print(f"\nrefresh succeeded: mart published at {settings.publish_path}")
         return 0
@@ -58,6 +58,44 @@ def _rollback(args) -> int:
         print(f"o4o rollback: {exc}", file=sys.stderr)
         return 1
     print(f"rolled back: {path} is the previous version again (run again to roll forward)")
+    return _bi_outputs(path)
+
+
+def _bi_outputs(path: Path) -> int:
+    """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
+    from .bi import BiPublishError, publish_bi_outputs
+    from .settings import load_settings
+
+    try:
+        publish_bi_outputs(path, load_settings().publish_postgres_url)
+    except BiPublishError as exc:
+        print(f"o4o: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(args) -> int:
+    from .bi.report import write_report
+    from .settings import load_settings
+
+    settings = load_settings()
+    mart = settings.publish_path
+    if not mart.exists():
+        print(f"o4o report: no published mart at {mart} (run `o4o refresh` first)", file=sys.stderr)
+        return 1
+    print(f"wrote {write_report(mart, Path(args.out) if args.out else None)}")
+    if args.postgres:
+        from .bi.postgres import PostgresPublishError, publish_to_postgres
+
+        if not settings.publish_postgres_url:
+            print("o4o report --postgres: set O4O_PUBLISH_POSTGRES_URL first", file=sys.stderr)
+            return 2
+        try:
+            loaded = publish_to_postgres(mart, settings.publish_postgres_url)
+        except PostgresPublishError as exc:
+            print(f"o4o report: {exc}", file=sys.stderr)
+            return 1
+        print(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")
     return 0
 
 
@@ -74,9 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     ref = sub.add_parser("refresh", help="run nightly_refresh in process: ingest, gates, dbt, gates, publish")
     ref.add_argument("--demo", action="store_true",
                      help="use the public demo PII key (synthetic data only; labelled in the mart metadata)")
+    ref.add_argument("--verbose", action="store_true", help="log every Dagster event, not just progress")
     ref.set_defaults(func=_refresh)
     rb = sub.add_parser("rollback", help="restore the previously published mart")
     rb.set_defaults(func=_rollback)
+    rp = sub.add_parser("report", help="write the HTML outcomes report of the published mart (beside it by default)")
+    rp.add_argument("--out", help="write the report here instead of beside the mart")
+    rp.add_argument("--postgres", action="store_true",
+                    help="also load the published mart into PostgreSQL (O4O_PUBLISH_POSTGRES_URL)")
+    rp.set_defaults(func=_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -13,6 +13,8 @@ class RefreshOutcome:
     published: bool
     failed_checks: list[str] = field(default_factory=list)
     step_errors: list[str] = field(default_factory=list)
+    # asset key ("rpt_provider_scorecard") -> metadata of its materialization in this run
+    materializations: dict[str, dict] = field(default_factory=dict)
 
 
 def failed_checks(result) -> list[str]:
@@ -41,8 +43,16 @@ def step_errors(result) -> list[str]:
     return errors
 
 
-def run_refresh(instance=None) -> RefreshOutcome:
-    """Prepare the dbt manifest, run the job, and report whether the mart was published."""
+def materializations(result) -> dict[str, dict]:
+    """Each materialized asset's metadata as plain values, for callers that check what the UI shows."""
+    found = (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
+    return {m.asset_key.to_user_string(): {k: getattr(v, "value", v) for k, v in m.metadata.items()}
+            for m in found}
+
+
+def run_refresh(instance=None, log_level: str = "INFO") -> RefreshOutcome:
+    """Prepare the dbt manifest, run the job, and report whether the mart was published.
+    `log_level` filters the console log (INFO shows progress and failures; DEBUG every event)."""
     from dagster import DagsterInstance
 
     from .dbt_project import prepare_manifest
@@ -54,7 +64,9 @@ def run_refresh(instance=None) -> RefreshOutcome:
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     publish_path = load_settings().publish_path
     before = publish_path.stat().st_mtime_ns if publish_path.exists() else None
-    result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def("nightly_refresh").execute_in_process(
+        instance=instance, raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
     after = publish_path.stat().st_mtime_ns if publish_path.exists() else None
     published = result.success and after is not None and after != before
-    return RefreshOutcome(published, failed_checks(result), step_errors(result))
+    return RefreshOutcome(published, failed_checks(result), step_errors(result), materializations(result))

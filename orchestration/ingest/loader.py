@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,6 +178,9 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         _record_quarantine(con, entity, result)
         return result
 
+    log(f"{entity.name}: {len(files)} file(s), {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB to read")
+    started = time.perf_counter()
+    rows_so_far = 0
     seen_checksums: dict[str, str] = {}
     accepted: list[tuple[int, str]] = []
     contract = set(entity.column_names)
@@ -229,7 +233,9 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         info["rows_read"] = con.execute(f"SELECT count(*) FROM _g{idx}").fetchone()[0] + len(rejects)
         info["rows_quarantined"] = len(rejects)
         accepted.append((idx, source))
-        log(f"{source}: {info['rows_read']:,} rows read")
+        rows_so_far += info["rows_read"]
+        log(f"{entity.name}: file {idx + 1}/{len(files)} {source}: {info['rows_read']:,} rows read "
+            f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
     if result.stopped or not accepted:
         log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
@@ -241,11 +247,13 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
     for i, _ in accepted:
         con.execute(f"DROP TABLE _g{i}")
     result.rows_read = sum(f["rows_read"] for f in result.files)
+    log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
     _quarantine_parse_errors(con, entity, result)
     _build_raw_table(con, entity, pii_key, result)
     con.execute("DROP TABLE IF EXISTS _landed")
     _finish(con, entity, result)
-    log(f"{entity.name}: {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, "
+    log(f"{entity.name}: done in {time.perf_counter() - started:.1f}s: "
+        f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, "
         f"{result.rows_replaced:,} replaced by later deliveries")
     return result
 
