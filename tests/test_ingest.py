@@ -418,6 +418,25 @@ def test_later_file_replaces_rows_with_the_same_key(con, landing):
     ]
 
 
+def test_a_file_delivered_in_a_later_refresh_wins_even_if_its_name_sorts_first(con, landing):
+    write_entity(landing, "participants", [dict(individual_id="I1")])
+    write_entity(landing, "participation", [dict(participation_id="PA1", exit_date="2024-06-30", exit_reason="00")],
+                 file_name="participation_2024b.csv")
+    load(con, landing, "participants")
+    load(con, landing, "participation", now=NOW)
+    write_entity(landing, "participation", [dict(participation_id="PA1", exit_date="2024-07-31", exit_reason="00")],
+                 file_name="participation_2024a_fix.csv")
+
+    result = load(con, landing, "participation", now=NOW + dt.timedelta(days=1))
+
+    assert [f["source_file"] for f in result.files] == ["job_center/participation_2024b.csv",
+                                                        "job_center/participation_2024a_fix.csv"]
+    assert fetch(con, "SELECT exit_date, _source_file FROM raw.participation") == [
+        (dt.date(2024, 7, 31), "job_center/participation_2024a_fix.csv")]
+    again = load(con, landing, "participation", now=NOW + dt.timedelta(days=2))
+    assert again.rows_loaded == 1 and fetch(con, "SELECT exit_date FROM raw.participation") == [(dt.date(2024, 7, 31),)]
+
+
 def test_later_wage_file_replaces_on_the_compound_pseudonymized_key(con, landing):
     write_entity(landing, "wage_records", [dict(ssn="123-45-6789", wages="100.00"), dict(ssn="987654321")],
                  file_name="wage_records.csv")

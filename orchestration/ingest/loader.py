@@ -7,8 +7,9 @@ What the loader guarantees (feeds.md):
 - a malformed row or an unparseable value goes to `raw.quarantine` with file, row,
   column, rule and value (masked for PII); the batch is then blocked by the raw check;
 - identifiers are replaced by keyed hashes, birth dates by birth year and age;
-- the same content delivered twice is loaded once; a later file (by name) replaces the
-  rows of an earlier one that share the entity key (a corrected delivery).
+- the same content delivered twice is loaded once; a later delivery replaces the rows of
+  an earlier one that share the entity key (a corrected delivery). "Later" is the refresh
+  that first saw the file (raw.load_log), then the file name within one refresh.
 
 Row numbers count the header as row 1, as a spreadsheet shows them.
 """
@@ -181,15 +182,19 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
     log(f"{entity.name}: {len(files)} file(s), {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB to read")
     started = time.perf_counter()
     rows_so_far = 0
+    # Later deliveries win: files first seen in an earlier refresh come first, then by name.
+    checksums = {path: sha256_file(path) for path in files}
+    first_seen = {path: _first_loaded_at(con, f"{entity.feed}/{path.name}", checksums[path], now) for path in files}
+    files = sorted(files, key=lambda path: (first_seen[path], path.name))
     seen_checksums: dict[str, str] = {}
     accepted: list[tuple[int, str]] = []
     contract = set(entity.column_names)
     for idx, path in enumerate(files):
         source = f"{entity.feed}/{path.name}"
-        checksum = sha256_file(path)
+        checksum = checksums[path]
         info = {"source_file": source, "checksum": checksum, "size_bytes": path.stat().st_size,
                 "rows_read": 0, "rows_quarantined": 0, "status": "loaded", "message": None,
-                "loaded_at": _first_loaded_at(con, source, checksum, now)}
+                "loaded_at": first_seen[path]}
         result.files.append(info)
         if checksum in seen_checksums:
             info.update(status="duplicate", message=f"identical to {seen_checksums[checksum]}: not loaded again")
