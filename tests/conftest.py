@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser_page, chromium  # noqa: F401  (headless Chromium fixtures, tests/browser.py)
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 

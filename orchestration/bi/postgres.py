@@ -1,0 +1,216 @@
+"""Publish the validated mart into PostgreSQL, for BI tools that want a server rather than a file.
+
+The published DuckDB file is the source: whatever passed the gates and the audit is what
+PostgreSQL gets, table for table, row for row. Everything happens in one transaction,
+and tables are refilled with DELETE + COPY rather than dropped or truncated, so the
+swap is MVCC-safe: a reader sees the old mart or the new one, never a mix, and is never
+blocked while the load runs - even a REPEATABLE READ transaction opened before the publish
+keeps seeing the old mart to its end. Only a table whose columns changed is dropped and
+re-created (inside the same transaction; readers of that table wait for the commit).
+
+The login-less role `o4o_bi` gets USAGE on schema `marts` and SELECT on its tables, plus
+default privileges so re-created tables stay readable; grant it to your BI users.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import psycopg
+from psycopg import sql
+
+SCHEMA = "marts"
+BI_ROLE = "o4o_bi"
+_COPY_CHUNK = 1 << 20
+
+# DuckDB type -> PostgreSQL type, spelled as format_type() spells it so existing tables compare equal.
+_PG_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric(20,0)",
+    "HUGEINT": "numeric(38,0)",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIME": "time without time zone",
+    "TIMESTAMP": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    "INTERVAL": "interval",
+    "UUID": "uuid",
+}
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
+
+
+class PostgresPublishError(RuntimeError):
+    """PostgreSQL could not be brought to the published mart; it was left as it was (rolled back)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    pg_type: str
+
+
+@dataclass
+class PostgresPublishResult:
+    target: str  # host:port/dbname, no credentials
+    tables: dict[str, int]
+    recreated: list[str]  # tables created or re-created because their columns changed
+    dropped: list[str]  # tables no longer in the mart
+
+
+def pg_type(duckdb_type: str, where: str) -> str:
+    """The PostgreSQL column type for a DuckDB column type, or a clear refusal."""
+    if duckdb_type in _PG_TYPES:
+        return _PG_TYPES[duckdb_type]
+    match = _DECIMAL.fullmatch(duckdb_type.replace(" ", ""))
+    if match:
+        return f"numeric({match[1]},{match[2]})"
+    raise PostgresPublishError(f"{where}: DuckDB type {duckdb_type} has no PostgreSQL mapping "
+                               "(add one to _PG_TYPES in orchestration/bi/postgres.py)")
+
+
+def describe_target(url: str) -> str:
+    """host:port/dbname of a connection URL, without user or password (safe for logs and metadata)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[Column]]:
+    """Every table of the published file's `marts` schema with its PostgreSQL column types."""
+    rows = con.execute("""SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_schema = ? ORDER BY table_name, ordinal_position""", [SCHEMA]).fetchall()
+    tables: dict[str, list[Column]] = {}
+    for table, column, dtype in rows:
+        tables.setdefault(table, []).append(Column(column, pg_type(dtype, f"{SCHEMA}.{table}.{column}")))
+    return tables
+
+
+def _existing_tables(cur: psycopg.Cursor) -> dict[str, list[Column]]:
+    cur.execute("""SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname, a.attnum""", [SCHEMA])
+    tables: dict[str, list[Column]] = {}
+    for table, column, ptype in cur.fetchall():
+        tables.setdefault(table, []).append(Column(column, ptype))
+    return tables
+
+
+def ensure_bi_role(cur: psycopg.Cursor) -> None:
+    """Create `o4o_bi` if missing and keep it a NOLOGIN role without special powers (idempotent, race-safe)."""
+    cur.execute(sql.SQL("""DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN
+            BEGIN
+                CREATE ROLE {role} NOLOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- created concurrently
+            END;
+        END IF;
+    END $$""").format(name=sql.Literal(BI_ROLE), role=sql.Identifier(BI_ROLE)))
+    # Take back any power the role was given by hand (only what is set: altering needs privileges of its own).
+    cur.execute("""SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
+        FROM pg_roles WHERE rolname = %s""", [BI_ROLE])
+    flags = zip(["NOLOGIN", "NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION", "NOBYPASSRLS"],
+                cur.fetchone())
+    undo = [name for name, is_set in flags if is_set]
+    if undo:
+        cur.execute(sql.SQL("ALTER ROLE {} " + " ".join(undo)).format(sql.Identifier(BI_ROLE)))
+
+
+def _grant_read(cur: psycopg.Cursor) -> None:
+    role, schema = sql.Identifier(BI_ROLE), sql.Identifier(SCHEMA)
+    cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(schema))
+    cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
+    cur.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role))
+    cur.execute(sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT ON TABLES TO {}").format(schema, role))
+
+
+def _create_table(cur: psycopg.Cursor, table: str, columns: list[Column]) -> None:
+    ident = sql.Identifier(SCHEMA, table)
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident))
+    cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in columns)))
+
+
+def _copy_in(cur: psycopg.Cursor, table: str, columns: list[Column], csv_path: Path) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(SCHEMA, table), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns))
+    with cur.copy(statement) as copy, open(csv_path, "rb") as f:
+        while chunk := f.read(_COPY_CHUNK):
+            copy.write(chunk)
+
+
+def _export_csv(con: duckdb.DuckDBPyConnection, table: str, columns: list[Column], path: Path) -> int:
+    """Write one mart table as headerless CSV: NULL is empty, '' is quoted - as PostgreSQL's CSV reads them."""
+    cols = ", ".join('"' + c.name.replace('"', '""') + '"' for c in columns)
+    con.execute(f"COPY (SELECT {cols} FROM {SCHEMA}.\"{table}\") TO '{path}' (FORMAT csv, HEADER false)")
+    return con.execute(f"SELECT count(*) FROM {SCHEMA}.\"{table}\"").fetchone()[0]
+
+
+def publish_to_postgres(mart_path: Path, url: str,
+                        before_commit: Callable[[], None] | None = None) -> PostgresPublishResult:
+    """Make PostgreSQL's `marts` schema equal to the published DuckDB file, atomically.
+
+    `before_commit` runs once everything is loaded and audited but not yet committed (tests use it
+    to look at the database from another connection at the most revealing moment).
+    """
+    with tempfile.TemporaryDirectory(prefix="o4o-pg-") as tmp:
+        with duckdb.connect(str(mart_path), read_only=True) as duck:
+            tables = mart_tables(duck)
+            if not tables:
+                raise PostgresPublishError(f"{mart_path} holds no tables in schema {SCHEMA}: nothing to publish")
+            exports = {t: Path(tmp) / f"{i}.csv" for i, t in enumerate(sorted(tables))}
+            expected = {t: _export_csv(duck, t, tables[t], exports[t]) for t in sorted(tables)}
+        try:
+            recreated, dropped = _load(url, tables, exports, expected, mart_path, before_commit)
+        except psycopg.Error as exc:
+            raise PostgresPublishError(f"publishing to PostgreSQL ({describe_target(url)}) failed; PostgreSQL "
+                                       f"was left as it was: {type(exc).__name__}: {exc}") from exc
+    return PostgresPublishResult(describe_target(url), expected, recreated, dropped)
+
+
+def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], expected: dict[str, int],
+          mart_path: Path, before_commit: Callable[[], None] | None) -> tuple[list[str], list[str]]:
+    recreated, dropped = [], []
+    with psycopg.connect(url, connect_timeout=10, application_name="o4o publish") as conn:
+        # psycopg commits when this block ends normally and rolls back when it raises.
+        with conn.cursor() as cur:
+            # Two publishes at once (say, a manual re-run beside the nightly one) take turns, whole.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('o4o: publish schema marts'))")
+            ensure_bi_role(cur)
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
+            cur.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(sql.Identifier(SCHEMA), sql.Literal(
+                "o4o published mart, loaded from the audited DuckDB mart (docs/bi.md). Read it as role o4o_bi.")))
+            existing = _existing_tables(cur)
+            for table in sorted(existing.keys() - tables.keys()):
+                cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(SCHEMA, table)))
+                dropped.append(table)
+            for table in sorted(tables):
+                if existing.get(table) == tables[table]:
+                    cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(SCHEMA, table)))
+                else:
+                    _create_table(cur, table, tables[table])
+                    recreated.append(table)
+                _copy_in(cur, table, tables[table], exports[table])
+            _grant_read(cur)
+            for table, rows in expected.items():
+                cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(SCHEMA, table)))
+                got = cur.fetchone()[0]
+                if got != rows:
+                    raise PostgresPublishError(f"{SCHEMA}.{table}: {got} rows in PostgreSQL, {rows} in {mart_path}")
+                cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(SCHEMA, table)))
+            if before_commit is not None:
+                before_commit()
+    return recreated, dropped

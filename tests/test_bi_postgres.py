@@ -1,0 +1,292 @@
+"""PostgreSQL publishing against the real local server: same contents as the DuckDB mart, a read-only
+`o4o_bi` role, and readers that see the old or the new mart, never a mix.
+
+The server is O4O_TEST_POSTGRES_URL (default postgres@127.0.0.1:5432, trust auth). Each session
+works in its own throw-away database. No server: skipped outside CI, FAILED with CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+psycopg = pytest.importorskip("psycopg")
+from psycopg import errors, sql  # noqa: E402
+
+from orchestration.bi.postgres import (BI_ROLE, SCHEMA, PostgresPublishError, describe_target,  # noqa: E402
+                                       publish_to_postgres)
+
+ADMIN_URL = os.environ.get("O4O_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def unavailable(reason: str):
+    """Skip outside CI, fail with CI=true: a CI run must never pass by not running these tests."""
+    if (os.environ.get("CI") or "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_postgres(url: str) -> None:
+    """Skip (outside CI) or fail (CI=true) when no PostgreSQL server answers at `url`."""
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        unavailable(f"no PostgreSQL server at {url}: {str(exc).strip().splitlines()[0]}")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A fresh database on the real server for this session, dropped at the end."""
+    require_postgres(ADMIN_URL)
+    name = f"o4o_test_{os.getpid()}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = psycopg.conninfo.make_conninfo(ADMIN_URL, dbname=name)
+    yield url
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def duckdb_rows(mart, table: str) -> tuple[list[str], Counter]:
+    with duckdb.connect(str(mart), read_only=True) as con:
+        cur = con.execute(f"SELECT * FROM {SCHEMA}.{table}")
+        return [d[0] for d in cur.description], Counter(cur.fetchall())
+
+
+def pg_rows(url: str, table: str) -> tuple[list[str], Counter]:
+    with psycopg.connect(url) as con:
+        cur = con.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(SCHEMA, table)))
+        return [d.name for d in cur.description], Counter(cur.fetchall())
+
+
+def mart_tables(mart) -> list[str]:
+    with duckdb.connect(str(mart), read_only=True) as con:
+        return [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                          "WHERE table_schema = ? ORDER BY 1", [SCHEMA]).fetchall()]
+
+
+SIGNATURE_TABLES = ["dim_participant", "fct_exit_outcomes", "fct_quarterly_earnings", "rpt_wioa_performance",
+                    "rpt_equity_outcomes"]
+
+
+def signature(cur) -> tuple:
+    """One statement that reads several tables: which publish each part of the answer came from."""
+    counts = sql.SQL(", ").join(sql.SQL("(SELECT count(*) FROM {})").format(sql.Identifier(SCHEMA, t))
+                                for t in SIGNATURE_TABLES)
+    cur.execute(sql.SQL("SELECT {}, (SELECT value FROM {} WHERE key = 'dagster_run_id')").format(
+        counts, sql.Identifier(SCHEMA, "publish_metadata")))
+    return cur.fetchone()
+
+
+def test_published_tables_equal_the_duckdb_mart(generated_run, pg_url):
+    assert generated_run.outcome.published
+    result = publish_to_postgres(generated_run.published, pg_url)
+    tables = mart_tables(generated_run.published)
+    assert sorted(result.tables) == tables and "rpt_wioa_performance" in tables
+    with psycopg.connect(pg_url) as con:
+        in_pg = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                           "WHERE table_schema = %s ORDER BY 1", [SCHEMA]).fetchall()]
+    assert in_pg == tables
+    for table in tables:
+        duck_cols, duck = duckdb_rows(generated_run.published, table)
+        pg_cols, pg = pg_rows(pg_url, table)
+        assert pg_cols == duck_cols, table
+        assert sum(pg.values()) == sum(duck.values()) == result.tables[table], table
+        assert pg == duck, f"{table}: only in PostgreSQL {list(pg - duck)[:2]}, only in DuckDB {list(duck - pg)[:2]}"
+
+
+def test_types_nulls_and_empty_strings_survive(generated_run, pg_url):
+    publish_to_postgres(generated_run.published, pg_url)
+    with psycopg.connect(pg_url) as con:
+        types = dict(con.execute("""SELECT table_name || '.' || column_name, data_type FROM information_schema.columns
+            WHERE table_schema = %s""", [SCHEMA]).fetchall())
+        assert types["fct_exit_outcomes.exit_date"] == "date"
+        assert types["fct_exit_outcomes.employed_q2"] == "boolean"
+        assert types["fct_quarterly_earnings.total_wages"] == "numeric"
+        assert types["rpt_wioa_performance.value"] == "double precision"
+        suppressed = con.execute("""SELECT count(*) FILTER (WHERE value IS NULL AND numerator IS NULL), count(*)
+            FROM marts.rpt_wioa_performance WHERE is_suppressed""").fetchone()
+        assert suppressed[0] == suppressed[1] > 0  # suppressed cells stay NULL, not 0 or ''
+        wage = con.execute("SELECT total_wages FROM marts.fct_quarterly_earnings LIMIT 1").fetchone()[0]
+        assert isinstance(wage, Decimal)
+
+
+def test_bi_role_reads_marts_and_nothing_else(generated_run, pg_url):
+    publish_to_postgres(generated_run.published, pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        role = con.execute("""SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolinherit
+            FROM pg_roles WHERE rolname = %s""", [BI_ROLE]).fetchone()
+        assert role is not None and role[:4] == (False, False, False, False)
+        con.execute("CREATE SCHEMA IF NOT EXISTS private")
+        con.execute("CREATE TABLE IF NOT EXISTS private.secrets AS SELECT 'ssn' AS what")
+        con.execute("CREATE TABLE IF NOT EXISTS public.other_app AS SELECT 1 AS id")
+        con.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(BI_ROLE)))
+        for table in mart_tables(generated_run.published):
+            con.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(SCHEMA, table))).fetchone()
+        denied = [
+            "SELECT * FROM private.secrets",
+            "SELECT * FROM public.other_app",
+            "INSERT INTO marts.dim_area (county_fips) VALUES ('99999')",
+            "UPDATE marts.rpt_wioa_performance SET value = 1",
+            "DELETE FROM marts.dim_participant",
+            "TRUNCATE marts.fct_exit_outcomes",
+            "DROP TABLE marts.dim_date",
+            "ALTER TABLE marts.dim_area ADD COLUMN x int",
+            "CREATE TABLE marts.sneaky (x int)",
+            "CREATE TABLE public.sneaky (x int)",
+            "CREATE SCHEMA sneaky",
+            "INSERT INTO public.other_app VALUES (2)",
+            "CREATE ROLE sneaky",
+        ]
+        for statement in denied:
+            with pytest.raises(errors.InsufficientPrivilege):
+                con.execute(statement)
+        con.execute("RESET ROLE")
+        con.execute("DROP SCHEMA private CASCADE")
+        con.execute("DROP TABLE public.other_app")
+
+
+def test_a_login_granted_o4o_bi_reads_marts_as_docs_bi_md_says(generated_run, pg_url):
+    publish_to_postgres(generated_run.published, pg_url)
+    reader = f"o4o_test_reader_{os.getpid()}"
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(reader)))
+        con.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(sql.Identifier(reader), sql.Identifier(BI_ROLE)))
+        con.execute(sql.SQL("ALTER ROLE {} IN DATABASE {} SET search_path = marts").format(
+            sql.Identifier(reader), sql.Identifier(con.info.dbname)))
+        con.execute("ALTER ROLE o4o_bi LOGIN")  # someone loosened it by hand: the next publish takes it back
+    try:
+        publish_to_postgres(generated_run.published, pg_url)
+        with psycopg.connect(psycopg.conninfo.make_conninfo(pg_url, user=reader), autocommit=True) as con:
+            assert con.execute("SELECT count(*) FROM rpt_wioa_performance").fetchone()[0] > 0  # search_path
+            with pytest.raises(errors.InsufficientPrivilege):
+                con.execute("DELETE FROM marts.rpt_wioa_performance")
+        with psycopg.connect(pg_url) as con:
+            assert con.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [BI_ROLE]).fetchone()[0] is False
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as con:
+            con.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(reader)))
+            con.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(reader)))
+
+
+def test_recreated_tables_stay_readable_and_removed_tables_go(generated_run, pg_url):
+    publish_to_postgres(generated_run.published, pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("ALTER TABLE marts.dim_area ADD COLUMN stale_column int")  # drifted from the mart
+        con.execute("CREATE TABLE marts.rpt_retired AS SELECT 1 AS x")  # no longer in the mart
+    result = publish_to_postgres(generated_run.published, pg_url)
+    assert result.recreated == ["dim_area"] and result.dropped == ["rpt_retired"]
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                          "table_schema = 'marts' AND table_name = 'dim_area'").fetchall()]
+        assert "stale_column" not in cols
+        con.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(BI_ROLE)))
+        assert con.execute("SELECT count(*) FROM marts.dim_area").fetchone()[0] == result.tables["dim_area"]
+
+
+def test_readers_during_a_publish_see_the_old_or_the_new_mart(handmade_run, generated_run, pg_url):
+    assert handmade_run.outcome.published and generated_run.outcome.published
+    publish_to_postgres(handmade_run.published, pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        old = signature(con.cursor())
+
+    # A REPEATABLE READ reader that began before the publish must keep the old mart to its end.
+    long_reader = psycopg.connect(pg_url)
+    long_reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    assert signature(long_reader.cursor()) == old
+
+    # Statement-level readers hammer the schema in a loop for the whole publish.
+    seen: list[tuple] = []
+    failures: list[BaseException] = []
+    done, started = threading.Event(), threading.Event()
+
+    def hammer():
+        try:
+            with psycopg.connect(pg_url, autocommit=True) as con:
+                cur = con.cursor()
+                while True:
+                    finished = done.is_set()
+                    seen.append(signature(cur))
+                    started.set()
+                    if finished:
+                        return
+        except BaseException as exc:  # surfaced below
+            failures.append(exc)
+            started.set()
+
+    thread = threading.Thread(target=hammer, daemon=True)
+    thread.start()
+    assert started.wait(30)
+
+    mid_publish: list[tuple] = []
+
+    def look_before_commit():
+        # Everything is loaded but not committed: another connection must see the whole old mart,
+        # without waiting on a lock (statement_timeout turns a blocked read into an error).
+        with psycopg.connect(pg_url, autocommit=True) as con:
+            con.execute("SET statement_timeout = '20s'")
+            mid_publish.append(signature(con.cursor()))
+
+    try:
+        publish_to_postgres(generated_run.published, pg_url, before_commit=look_before_commit)
+    finally:
+        done.set()
+        thread.join(60)
+    assert not failures, failures
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        new = signature(con.cursor())
+
+    assert new != old and new[-1] != old[-1]
+    assert mid_publish == [old]
+    assert set(seen) <= {old, new}, f"a reader saw a mix: {set(seen) - {old, new}}"
+    assert seen[0] == old and seen[-1] == new
+    assert signature(long_reader.cursor()) == old  # still inside its snapshot
+    long_reader.rollback()
+    assert signature(long_reader.cursor()) == new
+    long_reader.close()
+
+
+def test_a_failed_publish_leaves_postgres_as_it_was(generated_run, pg_url):
+    publish_to_postgres(generated_run.published, pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        before = signature(con.cursor())
+
+    def fail_late():
+        raise RuntimeError("disk full, say")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        publish_to_postgres(generated_run.published, pg_url, before_commit=fail_late)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        assert signature(con.cursor()) == before
+    with pytest.raises(PostgresPublishError, match="127.0.0.1:1/"):
+        publish_to_postgres(generated_run.published, "postgresql://postgres@127.0.0.1:1/nowhere")
+
+
+def test_refresh_publishes_to_postgres_when_configured(handmade_run, copy_of, tmp_path, pg_url):
+    """The real nightly job: O4O_PUBLISH_POSTGRES_URL set -> the publish asset loads PostgreSQL too."""
+    from conftest import environ, refresh
+
+    with environ({"O4O_PUBLISH_POSTGRES_URL": pg_url}):
+        run = refresh(copy_of(handmade_run.landing), tmp_path)
+    assert run.outcome.published, run.outcome.step_errors + run.outcome.failed_checks
+    meta = run.outcome.materializations["published_mart"]
+    assert meta["postgres_tables"] == len(mart_tables(run.published))
+    assert meta["postgres_target"] == describe_target(pg_url)
+    for table in ("fct_exit_outcomes", "rpt_wioa_performance"):
+        assert pg_rows(pg_url, table)[1] == duckdb_rows(run.published, table)[1]
+
+
+def test_unreachable_server_skips_outside_ci_and_fails_in_ci(monkeypatch):
+    dead = "postgresql://postgres@127.0.0.1:1/postgres"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no PostgreSQL server"):
+        require_postgres(dead)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but no PostgreSQL server"):
+        require_postgres(dead)
