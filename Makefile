@@ -33,8 +33,9 @@ test: setup  ## the test suite (real DuckDB, dbt, Dagster, GX); slow tests exclu
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
 
-ui: setup  ## Dagster UI with run history kept under data/dagster_home
+ui: setup  ## Dagster UI with run history kept under data/dagster_home (docs/operations.md)
 	mkdir -p data/dagster_home
+	test -f data/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster_home O4O_DEMO=$${O4O_DEMO:-1} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 validate: setup

@@ -1,12 +1,14 @@
-"""Landing sensor: start `nightly_refresh` when a landing file is new or changed."""
+"""Sensors: start `nightly_refresh` when a landing file is new or changed; report failed runs."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (DefaultSensorStatus, RunFailureSensorContext, RunRequest, SensorEvaluationContext, SkipReason,
+                     run_failure_sensor, sensor)
 
+from .alerts import failure_summary, post_webhook, write_summary
 from .jobs import nightly_refresh
 from .settings import load_settings
 
@@ -32,3 +34,18 @@ def landing_sensor(context: SensorEvaluationContext):
         return SkipReason("no new or changed landing files")
     run_key = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
     return RunRequest(run_key=run_key, tags={"o4o/changed_files": ", ".join(changed)[:1000]})
+
+
+@run_failure_sensor(default_status=DefaultSensorStatus.RUNNING,
+                    description="On any failed run: writes a failure summary (failed checks with rows and samples, "
+                                "step errors) to <DAGSTER_HOME>/o4o_failures/<run_id>.txt and posts it to "
+                                "O4O_ALERT_WEBHOOK_URL when set.")
+def run_failure_alert_sensor(context: RunFailureSensorContext):
+    run = context.dagster_run
+    summary = failure_summary(context.instance, run)
+    path = write_summary(context.instance, run.run_id, summary)
+    context.log.error(f"{summary}\n(summary written to {path})")
+    url = load_settings().alert_webhook_url
+    if url:
+        context.log.info(post_webhook(url, summary, {"run_id": run.run_id, "job_name": run.job_name,
+                                                     "summary_path": str(path)}))

@@ -6,14 +6,30 @@ written anywhere: they live only in a temp table of that connection.
 """
 
 
+import hashlib
+from pathlib import Path
+
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
 from ..settings import load_settings
+from .metadata import column_schema, row_count
 
 INGEST_GROUP = "raw"
+# The code that turns a landing file into a raw table; a change to it (or to the entity's
+# contract in feeds.py) changes the asset's code version, and the UI marks the table stale.
+_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py")
+_INGEST_DIR = Path(__file__).resolve().parent.parent / "ingest"
+
+
+def code_version(entity: Entity) -> str:
+    """Hash of the entity's contract (its `feeds.py` definition) and of the loader's source."""
+    digest = hashlib.sha256(repr(entity).encode())
+    for name in _LOADER_SOURCES:
+        digest.update((_INGEST_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def raw_asset_key(entity_name: str) -> AssetKey:
@@ -24,17 +40,25 @@ def _spec(entity: Entity) -> AssetSpec:
     return AssetSpec(
         key=raw_asset_key(entity.name),
         description=f"Landing files `{entity.feed}/{entity.name}*.csv` parsed, pseudonymized and keyed "
-                    f"by ({', '.join(entity.raw_key)}). Problems go to raw.quarantine.",
+                    f"by ({', '.join(entity.raw_key)}). Problems go to raw.quarantine; the gate is the "
+                    f"Great Expectations suite `expectations/raw/{entity.name}.json`.",
         group_name=INGEST_GROUP,
-        kinds={"duckdb", "csv"},
+        kinds={"duckdb", "csv", "great_expectations"},
+        code_version=code_version(entity),
         owners=["team:data-engineering"],
         tags={"layer": "raw", "feed": entity.feed},
         skippable=True,
     )
 
 
-def _metadata(load: EntityLoad) -> dict:
+def _metadata(con: duckdb.DuckDBPyConnection, load: EntityLoad) -> dict:
+    table_meta = {}
+    if (rows := row_count(con, RAW_SCHEMA, load.entity)) is not None:
+        table_meta["dagster/row_count"] = rows
+    if (columns := column_schema(con, RAW_SCHEMA, load.entity)) is not None:
+        table_meta["dagster/column_schema"] = columns
     return {
+        **table_meta,
         "rows_read": load.rows_read,
         "rows_loaded": MetadataValue.int(load.rows_loaded),
         "rows_quarantined": load.rows_quarantined,
@@ -61,7 +85,7 @@ def _feed_assets(feed: str, entities: list[Entity]):
                 if raw_asset_key(entity.name) not in context.selected_asset_keys:
                     continue
                 load = load_entity(con, entity, settings.landing_dir, key, log=context.log.info)
-                yield MaterializeResult(asset_key=raw_asset_key(entity.name), metadata=_metadata(load))
+                yield MaterializeResult(asset_key=raw_asset_key(entity.name), metadata=_metadata(con, load))
 
     return _ingest
 
