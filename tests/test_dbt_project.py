@@ -1,0 +1,166 @@
+"""The dbt project as a product: documented contracts, a unit test for every tricky rule, docs
+that build, and the training-record linkage rate on the scorecard's materialization.
+
+dbt runs as a subprocess of the venv's dbt with its own --target-path and --log-path, against
+a copy of the generated_run warehouse (unit tests read the column types of their inputs from
+the built relations), so nothing here touches the session's files or the repository's target/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.dbt_project import dbt_executable
+from orchestration.settings import PROJECT_DIR
+
+# Each rule of mart.md that is easy to get wrong -> (model where the rule lives, its unit test).
+# Deleting or renaming one of these unit tests fails test_every_tricky_rule_has_its_unit_test.
+RULE_UNIT_TESTS = {
+    "exit on the last day of a quarter": ("int_exit_outcomes", "exit_outcomes_exit_on_last_day_of_quarter"),
+    "exit in Q4: exit+2 and exit+4 roll into the next year": (
+        "int_exit_outcomes", "exit_outcomes_q4_exit_rolls_into_next_year"),
+    "wages exactly 0 are not employed": ("int_exit_outcomes", "exit_outcomes_zero_wages_not_employed"),
+    "several employers in a quarter: summed, counted, primary employer": (
+        "int_wages_by_person_quarter", "wages_two_employers_ties_and_zero_wages"),
+    "wage quarter not delivered: NULL outcome": (
+        "int_exit_outcomes", "exit_outcomes_wage_quarter_not_delivered_is_null"),
+    "wage quarter not delivered: out of the denominator": (
+        "rpt_wioa_performance", "wioa_performance_unknown_outcomes_out_of_denominator"),
+    "exclusion codes 01-06 exclude, 00 does not": (
+        "int_participation_exits", "participation_exits_exclusion_codes_01_to_06"),
+    "excluded exits stay out of the report": (
+        "rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
+    "credential on day 365 counts, day 366 does not": (
+        "int_exit_outcomes", "exit_outcomes_credential_window_day_365_and_366"),
+    "secondary diploma needs employment in exit+1..exit+4": (
+        "int_exit_outcomes", "exit_outcomes_secondary_diploma_needs_employment"),
+    "retention: same employer retained, two different employers not": (
+        "int_exit_outcomes", "exit_outcomes_retention_same_employer"),
+    "9 exits suppressed, 10 shown": ("rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
+    "9 exiters suppressed, 10 shown on the scorecard": (
+        "rpt_provider_scorecard", "provider_scorecard_suppression_9_vs_10_exiters"),
+    "median is the mean of the two middle values": (
+        "rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
+    "training records link by SSN, else name + birth date": (
+        "int_participant_training_records", "training_record_link_ssn_first_then_name_dob"),
+    "wages of a training record: own SSN, else the one linked SSN": (
+        "int_training_record_linkage", "training_record_linkage_participants_and_wages"),
+}
+
+LINKAGE_KEYS = ["linkage_training_records", "linkage_linked_to_participant_rate", "linkage_with_wage_records_rate",
+                "linkage_linked_by_ssn", "linkage_linked_by_name_dob", "linkage_not_linked"]
+
+
+def run_dbt(args: list[str], target: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
+    """The venv's dbt on the project, output in `target`; fails the test with dbt's log on error."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if warehouse is not None:
+        env["O4O_WAREHOUSE_PATH"] = str(warehouse)
+    proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
+                           str(PROJECT_DIR), "--target-path", str(target), "--log-path", str(target / "logs")],
+                          cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    """`dbt parse`: needs no warehouse."""
+    target = tmp_path_factory.mktemp("dbt_parse")
+    run_dbt(["parse", "--quiet"], target)
+    return json.loads((target / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def warehouse_copy(generated_run, tmp_path_factory) -> Path:
+    """A private copy of the generated build, so dbt may open it for writing."""
+    assert "rpt_provider_scorecard" in generated_run.outcome.materializations, generated_run.outcome.step_errors
+    copy = tmp_path_factory.mktemp("dbt_warehouse") / "warehouse.duckdb"
+    shutil.copyfile(generated_run.warehouse, copy)
+    return copy
+
+
+def _mart_models(manifest: dict) -> dict[str, dict]:
+    return {n["name"]: n for n in manifest["nodes"].values()
+            if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+
+
+def test_every_published_model_has_an_enforced_contract_and_descriptions(manifest):
+    models = _mart_models(manifest)
+    assert {"dim_participant", "fct_exit_outcomes", "rpt_wioa_performance", "rpt_provider_scorecard"} <= set(models)
+    for name, node in models.items():
+        assert name.startswith(("dim_", "fct_", "rpt_")), f"{name}: published models are dim_*, fct_* or rpt_*"
+        assert node["config"]["contract"]["enforced"], f"{name}: contract not enforced"
+        assert node["description"].strip(), f"{name}: no model description"
+        assert node["columns"], f"{name}: no columns declared"
+        undocumented = [c for c, col in node["columns"].items() if not col.get("description", "").strip()]
+        assert not undocumented, f"{name}: columns without a description: {undocumented}"
+        untyped = [c for c, col in node["columns"].items() if not col.get("data_type")]
+        assert not untyped, f"{name}: columns without a data_type: {untyped}"
+
+
+def test_every_tricky_rule_has_its_unit_test(manifest):
+    unit_tests = {u["name"]: u for u in manifest["unit_tests"].values()}
+    for rule, (model, test_name) in RULE_UNIT_TESTS.items():
+        assert test_name in unit_tests, f"rule '{rule}': unit test {test_name} is missing"
+        test = unit_tests[test_name]
+        assert test["model"] == model, f"rule '{rule}': {test_name} tests {test['model']}, not {model}"
+        assert test["expect"]["rows"], f"rule '{rule}': {test_name} expects no rows"
+
+
+def test_unit_tests_pass(warehouse_copy, tmp_path):
+    proc = run_dbt(["test", "--select", "test_type:unit"], tmp_path, warehouse_copy)
+    results = [r for r in json.loads((tmp_path / "run_results.json").read_text())["results"]
+               if r["unique_id"].startswith("unit_test.")]  # not on-run-start hooks
+    ran = {r["unique_id"].rsplit(".", 1)[-1] for r in results}
+    assert {t for _, t in RULE_UNIT_TESTS.values()} <= ran, proc.stdout[-3000:]
+    assert all(r["status"] == "pass" for r in results), [r["unique_id"] for r in results if r["status"] != "pass"]
+
+
+def test_docs_generate_documents_every_published_column(warehouse_copy, tmp_path):
+    run_dbt(["docs", "generate"], tmp_path, warehouse_copy)
+    assert (tmp_path / "index.html").stat().st_size > 0
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    for name, node in _mart_models(manifest).items():
+        built = catalog["nodes"].get(node["unique_id"])
+        assert built is not None, f"{name} missing from catalog.json"
+        # the columns the warehouse has are exactly the documented ones
+        assert set(built["columns"]) == set(node["columns"]), name
+
+
+def test_linkage_rate_is_on_the_scorecard_materialization(generated_run):
+    materializations = generated_run.outcome.materializations
+    for asset in ("rpt_provider_scorecard", "int_training_record_linkage"):
+        assert set(LINKAGE_KEYS) <= set(materializations.get(asset, {})), f"{asset}: no linkage metadata"
+    meta = materializations["rpt_provider_scorecard"]
+    for key in LINKAGE_KEYS:
+        assert meta[key] == materializations["int_training_record_linkage"][key], key
+
+    # Recount from the build, outside the linkage model: records, and records with a participant link.
+    with duckdb.connect(str(generated_run.warehouse), read_only=True) as con:
+        records, own_ssn, own_ssn_with_wages = con.execute("""
+            SELECT count(*), count(ssn_key),
+                   count(CASE WHEN ssn_key IN (SELECT participant_key FROM staging.stg_labor_market__wage_records)
+                              THEN 1 END)
+            FROM staging.stg_providers__training_records""").fetchone()
+        linked, by_ssn = con.execute("""
+            SELECT count(DISTINCT record_id), count(DISTINCT CASE WHEN linked_by = 'ssn' THEN record_id END)
+            FROM intermediate.int_participant_training_records""").fetchone()
+    assert meta["linkage_training_records"] == records > 0
+    assert meta["linkage_linked_to_participant_rate"] == pytest.approx(linked / records)
+    assert meta["linkage_linked_by_ssn"] == by_ssn
+    assert meta["linkage_linked_by_name_dob"] == linked - by_ssn
+    assert meta["linkage_not_linked"] == records - linked
+    # the generated feeds link most records both ways, and a few by name + birth date only
+    assert 0 < meta["linkage_linked_by_name_dob"] < meta["linkage_linked_by_ssn"]
+    # wages: every record whose own SSN has wages counts; a record without an SSN may add one
+    with_wages = meta["linkage_with_wage_records_rate"] * records
+    assert own_ssn_with_wages <= round(with_wages) <= own_ssn_with_wages + (records - own_ssn)
