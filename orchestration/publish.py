@@ -4,11 +4,20 @@ The warehouse is never read by BI tools. Publishing copies every relation of the
 warehouse's `marts` schema into a new file beside O4O_PUBLISH_PATH, audits that file,
 then swaps it in with one atomic rename. Readers holding the old file keep reading it
 (on POSIX the old inode lives on); the previous version is kept for `o4o rollback`.
+
+What was published is recorded twice: inside the file (`marts.publish_metadata`,
+`publish_feed_files`, `publish_tables`, `publish_checks`: swapped in with the data, so
+always consistent with it) and in `<mart>.json` beside it (the same facts plus the file's
+sha256 and the run's validation cost, for tools that do not open DuckDB). The JSON is
+renamed into place right after the mart; its `sha256` tells whether it describes the file
+beside it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -21,6 +30,11 @@ from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 MARTS_SCHEMA = "marts"
 METADATA_TABLE = "publish_metadata"
 FEED_FILES_TABLE = "publish_feed_files"
+TABLES_TABLE = "publish_tables"
+CHECKS_TABLE = "publish_checks"
+CHECK_COLUMNS = {"asset": "VARCHAR", "check_name": "VARCHAR", "layer": "VARCHAR", "passed": "BOOLEAN",
+                 "expectations_run": "INTEGER", "expectations_failed": "INTEGER", "warnings": "INTEGER",
+                 "unexpected_rows": "BIGINT", "quarantined_rows": "BIGINT", "validation_seconds": "DOUBLE"}
 
 
 class PublishError(RuntimeError):
@@ -32,6 +46,8 @@ class PublishResult:
     path: Path
     size_bytes: int
     tables: dict[str, int]
+    sha256: str = ""
+    metadata_path: Path | None = None
 
 
 def previous_path(publish_path: Path) -> Path:
@@ -40,6 +56,19 @@ def previous_path(publish_path: Path) -> Path:
 
 def candidate_path(publish_path: Path) -> Path:
     return publish_path.with_name(publish_path.stem + ".candidate" + publish_path.suffix)
+
+
+def metadata_path(publish_path: Path) -> Path:
+    """The JSON beside a mart file: `mart.duckdb` -> `mart.duckdb.json`."""
+    return publish_path.with_name(publish_path.name + ".json")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def git_revision() -> str:
@@ -56,8 +85,9 @@ def _mart_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
         "ORDER BY table_name", [catalog, MARTS_SCHEMA]).fetchall()]
 
 
-def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str]) -> dict[str, int]:
-    """Copy the warehouse's marts into a fresh file; return row counts per table."""
+def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str],
+                    checks: list[dict] | None = None) -> dict[str, int]:
+    """Copy the warehouse's marts into a fresh file with the publish tables; return row counts per table."""
     candidate.unlink(missing_ok=True)
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{warehouse_path}' AS wh (READ_ONLY)")
@@ -72,8 +102,36 @@ def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, s
         con.execute(f"""CREATE TABLE pub.{MARTS_SCHEMA}.{FEED_FILES_TABLE} AS
             SELECT entity, source_file, checksum, size_bytes, rows_read, rows_quarantined, status, loaded_at
             FROM wh.raw.load_log ORDER BY entity, source_file""")
+        con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{TABLES_TABLE} "
+                    "(table_name VARCHAR PRIMARY KEY, row_count BIGINT)")
+        if counts:
+            con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{TABLES_TABLE} VALUES (?, ?)", sorted(counts.items()))
+        con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{CHECKS_TABLE} ("
+                    + ", ".join(f'"{c}" {t}' for c, t in CHECK_COLUMNS.items()) + ")")
+        if checks:
+            placeholders = ", ".join("?" * len(CHECK_COLUMNS))
+            con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{CHECKS_TABLE} VALUES ({placeholders})",
+                            [[c.get(k) for k in CHECK_COLUMNS] for c in checks])
         con.execute("DETACH pub")
     return counts
+
+
+def feed_files(candidate: Path) -> list[dict]:
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        cursor = con.execute(f"SELECT * FROM {MARTS_SCHEMA}.{FEED_FILES_TABLE} ORDER BY entity, source_file")
+        names = [d[0] for d in cursor.description]
+        return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(names, row)}
+                for row in cursor.fetchall()]
+
+
+def write_candidate_metadata(candidate: Path, publish_path: Path, metadata: dict[str, str], counts: dict[str, int],
+                             checks: list[dict] | None, details: dict | None) -> str:
+    """The JSON beside the candidate (renamed with it); returns the candidate's sha256."""
+    sha = file_sha256(candidate)
+    document = {**metadata, "path": str(publish_path), "sha256": sha, "size_bytes": candidate.stat().st_size,
+                "tables": counts, "feed_files": feed_files(candidate), "checks": checks or [], **(details or {})}
+    metadata_path(candidate).write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    return sha
 
 
 def audit_candidate(candidate: Path, expected: dict[str, int], required_tables: list[str]) -> None:
@@ -105,40 +163,66 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _keep_as_previous(path: Path, previous: Path) -> None:
+    previous.unlink(missing_ok=True)
+    if path.exists():
+        os.link(path, previous)
+
+
 def swap_in(candidate: Path, publish_path: Path) -> None:
-    """Keep the current file as `.previous`, then rename the candidate over it (atomic)."""
+    """Keep the current file (and its JSON) as `.previous`, then rename the candidate over it
+    (atomic), then its JSON."""
     _fsync(candidate)
     if publish_path.exists():
-        prev = previous_path(publish_path)
-        prev.unlink(missing_ok=True)
-        os.link(publish_path, prev)
+        _keep_as_previous(publish_path, previous_path(publish_path))
+        _keep_as_previous(metadata_path(publish_path), metadata_path(previous_path(publish_path)))
     os.replace(candidate, publish_path)
+    if metadata_path(candidate).exists():
+        os.replace(metadata_path(candidate), metadata_path(publish_path))
     _fsync(publish_path.parent)
 
 
 def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
-            required_tables: list[str]) -> PublishResult:
+            required_tables: list[str], checks: list[dict] | None = None,
+            details: dict | None = None) -> PublishResult:
+    """Write, audit, publish. `checks` (one summary per gate) go into the file and the JSON;
+    `details` (e.g. the validation cost) into the JSON only."""
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)
     metadata = {"published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "git_revision": git_revision(), **metadata}
     try:
-        counts = build_candidate(warehouse_path, candidate, metadata)
+        counts = build_candidate(warehouse_path, candidate, metadata, checks)
         audit_candidate(candidate, counts, required_tables)
+        sha = write_candidate_metadata(candidate, publish_path, metadata, counts, checks, details)
         swap_in(candidate, publish_path)
     finally:
         candidate.unlink(missing_ok=True)
-    return PublishResult(publish_path, publish_path.stat().st_size, counts)
+        metadata_path(candidate).unlink(missing_ok=True)
+    return PublishResult(publish_path, publish_path.stat().st_size, counts, sha, metadata_path(publish_path))
+
+
+def _swap(path: Path, other: Path) -> None:
+    """Exchange two files by renames (either may be missing)."""
+    hold = path.with_name("." + path.name + ".rollback")
+    hold.unlink(missing_ok=True)
+    if path.exists():
+        os.link(path, hold)
+    if other.exists():
+        os.replace(other, path)
+    else:
+        path.unlink(missing_ok=True)
+    if hold.exists():
+        os.replace(hold, other)
 
 
 def rollback(publish_path: Path) -> Path:
-    """Swap the published file with the previous version (a second rollback rolls forward)."""
+    """Swap the published file and its JSON with the previous version (a second rollback
+    rolls forward). The mart itself changes with one atomic rename."""
     prev = previous_path(publish_path)
     if not prev.exists():
         raise PublishError(f"no previous version at {prev} to roll back to")
-    hold = publish_path.with_name(publish_path.stem + ".rollback" + publish_path.suffix)
-    hold.unlink(missing_ok=True)
-    os.link(publish_path, hold)
-    os.replace(prev, publish_path)
-    os.replace(hold, prev)
+    _swap(publish_path, prev)
+    _swap(metadata_path(publish_path), metadata_path(prev))
+    _fsync(publish_path.parent)
     return publish_path

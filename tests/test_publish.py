@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import duckdb
 import pytest
 
-from orchestration.publish import PublishError, previous_path, publish, rollback
+from orchestration.publish import PublishError, file_sha256, metadata_path, previous_path, publish, rollback
 
 
 def _warehouse(path, rows: int):
@@ -56,3 +59,64 @@ def test_audit_refusal_leaves_published_file_untouched(tmp_path):
 def test_rollback_without_previous_version_is_a_clear_error(tmp_path):
     with pytest.raises(PublishError, match="no previous version"):
         rollback(tmp_path / "mart.duckdb")
+
+
+def _run_id(path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT value FROM marts.publish_metadata WHERE key = 'dagster_run_id'").fetchone()[0]
+
+
+CHECKS = [{"asset": "raw/rpt", "check_name": "great_expectations_gate", "layer": "raw", "passed": True,
+           "expectations_run": 3, "expectations_failed": 0, "unexpected_rows": 0, "validation_seconds": 0.25}]
+
+
+def test_json_beside_the_mart_describes_it_and_rolls_back_with_it(tmp_path):
+    mart = tmp_path / "mart.duckdb"
+    first = publish(_warehouse(tmp_path / "w1.duckdb", 3), mart, {**META, "dagster_run_id": "one"}, ["rpt"],
+                    checks=CHECKS, details={"validation": {"validation_share": 0.2}})
+    doc = json.loads(metadata_path(mart).read_text())
+    assert doc["sha256"] == first.sha256 == file_sha256(mart) and doc["size_bytes"] == mart.stat().st_size
+    assert doc["dagster_run_id"] == "one" and doc["tables"] == {"rpt": 3} and doc["checks"] == CHECKS
+    assert doc["validation"] == {"validation_share": 0.2} and doc["git_revision"] and doc["published_at"]
+    with duckdb.connect(str(mart), read_only=True) as con:
+        assert con.execute("SELECT * FROM marts.publish_tables").fetchall() == [("rpt", 3)]
+        assert con.execute("SELECT asset, passed, expectations_run FROM marts.publish_checks").fetchall() == [
+            ("raw/rpt", True, 3)]
+    publish(_warehouse(tmp_path / "w2.duckdb", 5), mart, {**META, "dagster_run_id": "two"}, ["rpt"])
+    assert json.loads(metadata_path(mart).read_text())["dagster_run_id"] == "two"
+    assert json.loads(metadata_path(previous_path(mart)).read_text())["dagster_run_id"] == "one"
+    rollback(mart)
+    restored = json.loads(metadata_path(mart).read_text())
+    assert _run_id(mart) == restored["dagster_run_id"] == "one" and restored["sha256"] == file_sha256(mart)
+    assert not [p.name for p in tmp_path.iterdir() if "rollback" in p.name or "candidate" in p.name]
+
+
+def test_o4o_rollback_restores_the_previous_version(handmade_run, tmp_path, monkeypatch, capsys):
+    """On real marts (the CLI also brings the BI outputs in line with the restored file)."""
+    from orchestration.cli import main
+
+    mart, prev = tmp_path / "mart.duckdb", previous_path(tmp_path / "mart.duckdb")
+    shutil.copyfile(handmade_run.published, mart)
+    shutil.copyfile(metadata_path(handmade_run.published), metadata_path(mart))
+    shutil.copyfile(handmade_run.published, prev)
+    with duckdb.connect(str(prev)) as con:
+        con.execute("UPDATE marts.publish_metadata SET value = 'the-previous-run' WHERE key = 'dagster_run_id'")
+    metadata_path(prev).write_text(json.dumps({"dagster_run_id": "the-previous-run", "sha256": file_sha256(prev)}))
+    versions = {name: (path.read_bytes(), metadata_path(path).read_bytes()) for name, path in
+                (("current", mart), ("previous", prev))}
+    monkeypatch.setenv("O4O_PUBLISH_PATH", str(mart))
+
+    assert main(["rollback"]) == 0, capsys.readouterr().err
+    assert (mart.read_bytes(), metadata_path(mart).read_bytes()) == versions["previous"]
+    assert (prev.read_bytes(), metadata_path(prev).read_bytes()) == versions["current"]
+    assert _run_id(mart) == "the-previous-run" and "rolled back" in capsys.readouterr().out
+    assert main(["rollback"]) == 0  # and forward again
+    assert (mart.read_bytes(), metadata_path(mart).read_bytes()) == versions["current"]
+
+
+def test_o4o_rollback_without_previous_version_exits_non_zero(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("O4O_PUBLISH_PATH", str(tmp_path / "mart.duckdb"))
+    assert main(["rollback"]) == 1
+    assert "no previous version" in capsys.readouterr().err

@@ -1,12 +1,21 @@
-"""The publish asset: the only writer of O4O_PUBLISH_PATH, and only after every gate passed."""
+"""The publish asset: the only writer of O4O_PUBLISH_PATH, and only after every gate passed.
 
+In sequence: refuse unless every gate of this run passed; measure what the gates cost;
+write-audit-publish the mart with its metadata (publish.py); write the final validation
+report; then the BI outputs follow the published file.
+"""
 
-from dagster import (AssetCheckKey, AssetExecutionContext, AssetKey, DagsterEventType, MaterializeResult,
-                     MetadataValue, asset)
+import datetime as dt
+import time
 
+from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from ..bi import bi_metadata, publish_bi_outputs
+from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
-from ..publish import publish
-from ..settings import load_settings
+from ..checks.report import PublishOutcome, report_path, write_run_report
+from ..publish import PublishError, PublishResult, publish
+from ..settings import Settings, load_settings
 
 # The tables mart.md promises; a candidate without one of them is never published.
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
@@ -19,12 +28,55 @@ class GateNotPassed(RuntimeError):
     """A blocking gate failed or did not run in this run: the mart is not published."""
 
 
-def _gate_results_in_run(context: AssetExecutionContext) -> dict[AssetCheckKey, bool]:
-    results = {}
-    for record in context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = record.dagster_event.event_specific_data
-        results[evaluation.asset_check_key] = evaluation.passed
-    return results
+def _report(context: AssetExecutionContext, settings: Settings, outcome: PublishOutcome) -> None:
+    try:
+        write_run_report(context.instance, context.run_id, settings.publish_path,
+                         expected=[(g.asset_key, g.layer) for g in GATES], publish=outcome)
+    except OSError as exc:
+        context.log.warning(f"validation report not written: {exc}")
+
+
+def require_every_gate_passed(context: AssetExecutionContext, settings: Settings,
+                              evaluations: list[GateEvaluation]) -> None:
+    passed = {AssetCheckKey(e.asset_key, e.check) for e in evaluations if e.passed}
+    not_passed = [k for k in GATE_KEYS if k not in passed]
+    if not_passed:
+        message = ("not publishing: these gates failed or did not run in this run: "
+                   + ", ".join(f"{k.asset_key.to_user_string()}:{k.name}" for k in not_passed))
+        _report(context, settings, PublishOutcome(False, message))
+        raise GateNotPassed(message)
+
+
+def validation_cost(context: AssetExecutionContext, evaluations: list[GateEvaluation]) -> dict:
+    """Seconds the gates spent validating, the run's wall time so far, and the share."""
+    started = run_started_at(context.instance, context.run_id) or time.time()
+    wall = max(time.time() - started, 1e-9)
+    seconds = sum(e.validation_seconds for e in evaluations)
+    return {"run_started_at": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(timespec="seconds"),
+            "validation_seconds": round(seconds, 3), "wall_seconds": round(wall, 3),
+            "validation_share": round(seconds / wall, 4), "gates": len(evaluations)}
+
+
+def publish_with_metadata(context: AssetExecutionContext, settings: Settings, evaluations: list[GateEvaluation],
+                          cost: dict) -> PublishResult:
+    """Write-audit-publish; the final report says whether the audit let it through."""
+    report = report_path(settings.publish_path)
+    try:
+        result = publish(settings.warehouse_path, settings.publish_path, {
+            "pii_key_mode": settings.pii_key_mode,
+            "suppression_threshold": str(settings.suppression_threshold),
+            "gates_passed": str(len(GATE_KEYS)),
+            "dagster_run_id": context.run_id,
+        }, REQUIRED_TABLES, checks=[e.summary() for e in evaluations],
+            details={"validation": cost, "validation_report": str(report)})
+    except PublishError as exc:
+        _report(context, settings, PublishOutcome(False, f"not published: the audit refused the candidate: {exc}",
+                                                  cost["validation_seconds"], cost["wall_seconds"]))
+        raise
+    _report(context, settings, PublishOutcome(
+        True, f"Every gate passed: published to {result.path} (sha256 {result.sha256[:12]}…).",
+        cost["validation_seconds"], cost["wall_seconds"]))
+    return result
 
 
 @asset(
@@ -38,22 +90,26 @@ def _gate_results_in_run(context: AssetExecutionContext) -> dict[AssetCheckKey, 
 )
 def published_mart(context: AssetExecutionContext) -> MaterializeResult:
     settings = load_settings()
-    results = _gate_results_in_run(context)
-    not_passed = [k for k in GATE_KEYS if results.get(k) is not True]
-    if not_passed:
-        raise GateNotPassed("not publishing: these gates failed or did not run in this run: "
-                            + ", ".join(f"{k.asset_key.to_user_string()}:{k.name}" for k in not_passed))
-    result = publish(settings.warehouse_path, settings.publish_path, {
-        "pii_key_mode": settings.pii_key_mode,
-        "suppression_threshold": str(settings.suppression_threshold),
-        "gates_passed": str(len(GATE_KEYS)),
-        "dagster_run_id": context.run_id,
-    }, REQUIRED_TABLES)
-    context.log.info(f"published {len(result.tables)} tables to {result.path} ({result.size_bytes:,} bytes)")
+    evaluations = gate_evaluations(context.instance, context.run_id, GATE_CHECK_NAME)
+    require_every_gate_passed(context, settings, evaluations)
+    cost = validation_cost(context, evaluations)
+    result = publish_with_metadata(context, settings, evaluations, cost)
+    context.log.info(f"published {len(result.tables)} tables to {result.path} ({result.size_bytes:,} bytes); "
+                     f"gates took {cost['validation_seconds']:.1f} s, {cost['validation_share']:.1%} of "
+                     f"{cost['wall_seconds']:.1f} s")
+    bi = publish_bi_outputs(result.path, settings.publish_postgres_url, log=context.log.info)  # report, PostgreSQL
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(result.path)),
         "size_bytes": result.size_bytes,
+        "sha256": result.sha256,
         "pii_key_mode": settings.pii_key_mode,
+        "metadata_json": MetadataValue.path(str(result.metadata_path)),
+        "validation_report": MetadataValue.path(str(report_path(settings.publish_path))),
+        "validation_seconds": MetadataValue.float(cost["validation_seconds"]),
+        "wall_seconds": MetadataValue.float(cost["wall_seconds"]),
+        "validation_share": MetadataValue.float(cost["validation_share"]),
+        "gates_passed": len(evaluations),
+        **bi_metadata(bi),
         "tables": MetadataValue.md("\n".join(["| table | rows |", "|---|---|"]
                                              + [f"| {t} | {n:,} |" for t, n in sorted(result.tables.items())])),
     })

@@ -1,12 +1,16 @@
 """Blocking quality gates, one per checked asset and layer, backed by GX suites.
 
 raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`);
-staging and marts: `expectations/<layer>/<model>.json`. Each gate is a blocking
+staging: `expectations/staging/<model>.json`; marts: every table of the `marts` schema,
+with its own `expectations/marts/<model>.json` when there is one, plus the suites in
+`expectations/marts/every_table/` (no PII-shaped values). Each gate is a blocking
 asset check: when it fails, nothing downstream in the run executes, and the publish
-step refuses to replace the published mart.
+step refuses to replace the published mart. Each evaluation rewrites the run's HTML
+validation report beside the published mart (checks/report.py) and links it.
 """
 
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -17,10 +21,13 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
 from ..settings import load_settings
+from .evaluations import GATE_CHECK_NAME
 from .gx_suites import EXPECTATIONS_DIR, SuiteResult, validate_relation
 from .raw_quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
+from .report import report_path, write_run_report
 
-GATE_CHECK_NAME = "great_expectations_gate"
+MARTS_LAYER = "marts"
+EVERY_TABLE = "every_table"  # expectations/marts/every_table/*.json apply to each marts table
 QUARANTINE_SAMPLE = 10
 
 
@@ -30,10 +37,15 @@ class Gate:
     asset_key: AssetKey
     relation: str  # schema.table in the warehouse
     suite: str     # path under expectations/, without .json
+    extra_suites: tuple[str, ...] = ()  # suites shared by every table of the layer
 
     @property
     def entity(self) -> str:
         return self.relation.split(".")[1]
+
+    @property
+    def suites(self) -> tuple[str, ...]:
+        return (self.suite, *self.extra_suites)
 
 
 def _quarantine_errors(con: duckdb.DuckDBPyConnection, entity: str) -> tuple[int, list[str]]:
@@ -54,19 +66,17 @@ def run_gate(gate: Gate) -> AssetCheckResult:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             forget_expectation_failures(con, gate.entity, gate.suite)
             quarantined, samples = _quarantine_errors(con, gate.entity)
-    try:
-        suite: SuiteResult | None = validate_relation(settings.warehouse_path, gate.relation, gate.suite)
-        error = None
-    except (duckdb.Error, KeyError) as exc:
-        suite, error = None, f"could not validate {gate.relation}: {str(exc).splitlines()[0]}"
+    results, error = _validate(gate, settings.warehouse_path, {"suppression_threshold": settings.suppression_threshold})
+    suite: SuiteResult | None = results[0] if results and gate.layer == "raw" else None
     if gate.layer == "raw":
         with duckdb.connect(str(settings.warehouse_path)) as con:
             if suite:
                 record_expectation_failures(con, gate.entity, suite)
             by_file_and_rule = summary_by_file_and_rule(con, gate.entity)
-    failures = [("" if f.severity == "error" else "(warning, not blocking) ") + f.describe()
-                for f in suite.failed] if suite else []
-    passed = quarantined == 0 and error is None and bool(suite and suite.success)
+    failed = [f for r in results for f in r.failed]
+    failures = [("" if f.severity == "error" else "(warning, not blocking) ") + f.describe() for f in failed]
+    blocking = [f for r in results for f in r.blocking]
+    passed = quarantined == 0 and error is None and bool(results) and not blocking
     lines = ([f"quarantine: {quarantined} rows broke a required rule"] + [f"  {s}" for s in samples]
              if quarantined else []) + ([error] if error else []) + [f"expectation failed: {d}" for d in failures]
     if not passed and by_file_and_rule:
@@ -74,43 +84,89 @@ def run_gate(gate: Gate) -> AssetCheckResult:
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        description="; ".join(lines[:3]) if lines else f"{gate.suite}: all expectations met",
+        description="; ".join(lines[:3]) if lines else f"{', '.join(gate.suites)}: all expectations met",
         metadata={
             "layer": gate.layer,
             "suite": gate.suite,
-            "rows_validated": suite.row_count if suite else 0,
-            "expectations_run": suite.evaluated if suite else 0,
-            "expectations_failed": len(suite.blocking) if suite else 0,
-            "warnings": len(suite.failed) - len(suite.blocking) if suite else 0,
-            "unexpected_rows": sum(f.unexpected_count or 0 for f in suite.failed) if suite else 0,
+            "suites": ", ".join(gate.suites),
+            "rows_validated": sum(r.row_count for r in results),
+            "expectations_run": sum(r.evaluated for r in results),
+            "expectations_failed": len(blocking),
+            "warnings": len(failed) - len(blocking),
+            "unexpected_rows": sum(f.unexpected_count or 0 for f in failed),
             "quarantined_rows": quarantined,
             "failures": MetadataValue.md("\n".join(f"- {line}" for line in lines) or "none"),
+            "failed_expectations": _json_metadata([
+                {"rule": f.rule, "expectation": f.expectation, "column": f.column, "severity": f.severity,
+                 "unexpected_count": f.unexpected_count, "observed": f.observed, "sample_values": f.sample_values,
+                 "sample_rows": f.sample_rows} for f in failed]),
+            # every expectation run, passed or not: the rows of the HTML validation report
+            "expectations": _json_metadata([{"suite": r.suite, **e} for r in results for e in r.expectations]),
+            "validation_report": MetadataValue.path(str(report_path(settings.publish_path))),
             "validation_seconds": round(time.perf_counter() - started, 3),
         },
     )
 
 
+def _json_metadata(value) -> MetadataValue:
+    """JSON metadata whatever the values (dates, decimals, numpy types are shown as text)."""
+    return MetadataValue.json(json.loads(json.dumps(value, default=str)))
+
+
+def _validate(gate: Gate, warehouse_path, placeholders: dict) -> tuple[list[SuiteResult], str | None]:
+    """Every suite of the gate on its relation; a relation or suite that cannot be read is an error."""
+    results = []
+    for name in gate.suites:
+        try:
+            results.append(validate_relation(warehouse_path, gate.relation, name, placeholders))
+        except (duckdb.Error, KeyError) as exc:
+            return results, f"could not validate {gate.relation} with {name}: {str(exc).splitlines()[0]}"
+    return results, None
+
+
 def _gate_check(gate: Gate):
+    suites = ", ".join(f"`expectations/{s}.json`" for s in gate.suites)
+
     @asset_check(asset=gate.asset_key, name=GATE_CHECK_NAME, blocking=True,
-                 description=f"Great Expectations suite `expectations/{gate.suite}.json` on {gate.relation}"
+                 description=f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
                              + (" plus the loader's quarantine" if gate.layer == "raw" else "") + ".")
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         result = run_gate(gate)
         if not result.passed:
             context.log.error(f"gate failed on {gate.relation}: {result.description}")
+        try:
+            write_run_report(context.instance, context.run.run_id, load_settings().publish_path,
+                             expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))
+        except OSError as exc:  # a report that cannot be written never turns a gate's verdict
+            context.log.warning(f"validation report not written: {exc}")
         return result
 
     return _check
 
 
+def marts_models() -> list[str]:
+    """Every dbt model built into the `marts` schema, from the dbt manifest."""
+    from ..dbt_project import o4o_dbt_project
+
+    with o4o_dbt_project().manifest_path.open() as f:
+        nodes = json.load(f)["nodes"].values()
+    return sorted(n["name"] for n in nodes if n["resource_type"] == "model" and n["schema"] == MARTS_LAYER)
+
+
 def all_gates() -> list[Gate]:
-    """Raw gates for every feed entity; staging/marts gates for every suite file present."""
+    """Raw gates for every feed entity; staging gates for every suite file present; marts
+    gates for every marts table (its own suite if any, plus the every-table suites)."""
     from ..assets.ingest import raw_asset_key
 
     gates = [Gate("raw", raw_asset_key(e.name), f"{RAW_SCHEMA}.{e.name}", f"raw/{e.name}") for e in ENTITIES]
-    for layer in ("staging", "marts"):
-        for path in sorted((EXPECTATIONS_DIR / layer).glob("*.json")):
-            gates.append(Gate(layer, AssetKey([path.stem]), f"{layer}.{path.stem}", f"{layer}/{path.stem}"))
+    for path in sorted((EXPECTATIONS_DIR / "staging").glob("*.json")):
+        gates.append(Gate("staging", AssetKey([path.stem]), f"staging.{path.stem}", f"staging/{path.stem}"))
+    every_table = tuple(f"{MARTS_LAYER}/{EVERY_TABLE}/{p.stem}"
+                        for p in sorted((EXPECTATIONS_DIR / MARTS_LAYER / EVERY_TABLE).glob("*.json")))
+    own = {p.stem for p in (EXPECTATIONS_DIR / MARTS_LAYER).glob("*.json")}
+    for model in sorted(own | set(marts_models())):
+        suites = ((f"{MARTS_LAYER}/{model}",) if model in own else ()) + every_table
+        gates.append(Gate(MARTS_LAYER, AssetKey([model]), f"{MARTS_LAYER}.{model}", suites[0], suites[1:]))
     return gates
 
 

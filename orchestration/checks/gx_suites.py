@@ -2,15 +2,22 @@
 
 GX 1.x cannot validate DuckDB through SQLAlchemy, so each gate reads its table from the
 warehouse into a DataFrame and validates it in an *ephemeral* context: a run writes no
-GX files. A suite may declare `meta.parameters`, SQL queries whose result column fills a
-`{"$PARAMETER": name}` placeholder (used for foreign keys and reference code lists), so a
-rule that needs another table still lives in the suite, in one place.
+GX files. A suite may declare `meta.parameters` (or `meta.scalars`), SQL queries whose
+result fills a `{"$PARAMETER": name}` placeholder (foreign keys, reference code lists, the
+row count of another layer), so a rule that needs another table still lives in the suite,
+in one place. `meta.query` replaces the plain `SELECT *`; `meta.frame: "text_values"`
+validates every text value (and every column name) of the relation instead of its rows,
+for rules about the shape of values such as "no SSN-shaped values anywhere"; with
+`meta.mask_samples` the sample values are shown by shape only (digits as 9, letters as
+x/X), so a report about leaked PII does not leak it again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,8 +32,11 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 SEEDS_DIR = PROJECT_DIR / "seeds"
 SAMPLE_SIZE = 5
-# Columns that point a person at the offending input row, when the table has them.
+# Columns that point a person at the offending input row, when the table has them
+# (a suite may name its own in `meta.row_locator`).
 ROW_LOCATOR = ["_source_file", "_row_number"]
+TEXT_VALUES_FRAME = "text_values"
+_SSN_SHAPE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 
 
 @dataclass
@@ -43,13 +53,18 @@ class FailedExpectation:
     severity: str = "error"
     # Every offending row with its locator and value(s), for raw.quarantine.
     rows: list[dict] = field(default_factory=list)
+    # What a table-level expectation saw (e.g. the row count), when it reports one.
+    observed: object = None
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
         count = f": {self.unexpected_count} rows" if self.unexpected_count is not None else ""
-        rows = "".join(f"\n      at {r.get('_source_file')} row {r.get('_row_number')}" for r in self.sample_rows)
+        seen = f", observed {self.observed}" if self.observed is not None else ""
+        rows = "".join("\n      at " + (f"{r.get('_source_file')} row {r.get('_row_number')}" if "_source_file" in r
+                                        else ", ".join(f"{k} {v}" for k, v in r.items()))
+                       for r in self.sample_rows)
         err = f" ({self.error})" if self.error else ""
-        return f"{self.rule or self.expectation}{where}{count}, sample {self.sample_values}{err}{rows}"
+        return f"{self.rule or self.expectation}{where}{count}{seen}, sample {self.sample_values}{err}{rows}"
 
 
 @dataclass
@@ -58,6 +73,8 @@ class SuiteResult:
     row_count: int
     evaluated: int
     failed: list[FailedExpectation]
+    # One entry per expectation run, passed or not (rule, column, success, ...): the report's rows.
+    expectations: list[dict] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[FailedExpectation]:
@@ -74,8 +91,23 @@ def suite_path(name: str) -> Path:
 
 @cache
 def load_suite(name: str) -> dict:
+    """The suite as stored, with the expectations of the suites in `meta.include` put first
+    (rules shared by several tables are written once)."""
     with suite_path(name).open() as f:
-        return json.load(f)
+        spec = json.load(f)
+    included = [e for other in spec.get("meta", {}).get("include", []) for e in load_suite(other)["expectations"]]
+    return {**spec, "expectations": included + spec["expectations"]}
+
+
+def _fill_all(value, placeholders: dict | None):
+    """fill_placeholders through every string of a suite (kwargs, row conditions, queries)."""
+    if isinstance(value, str):
+        return fill_placeholders(value, placeholders)
+    if isinstance(value, list):
+        return [_fill_all(v, placeholders) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill_all(v, placeholders) for k, v in value.items()}
+    return value
 
 
 @cache
@@ -98,21 +130,35 @@ def _batch_definition():
     return source.get_asset("frame").get_batch_definition("whole")
 
 
-def resolve_parameters(suite: dict, con: duckdb.DuckDBPyConnection) -> dict:
-    """Fill `$PARAMETER` lists from the suite's queries; `{seeds}` is the reference-list folder,
-    read directly so raw gates can run before dbt has loaded the seeds."""
+def fill_placeholders(sql: str, placeholders: dict | None = None) -> str:
+    """`{seeds}` is the reference-list folder (read directly, so raw gates can run before dbt
+    has loaded the seeds); other `{name}`s come from the caller's settings, e.g.
+    `{suppression_threshold}`. Plain replacement: SQL keeps its own braces."""
+    for name, value in {"seeds": SEEDS_DIR, **(placeholders or {})}.items():
+        sql = sql.replace("{" + name + "}", str(value))
+    return sql
+
+
+def resolve_parameters(suite: dict, con: duckdb.DuckDBPyConnection, placeholders: dict | None = None) -> dict:
+    """Fill `$PARAMETER`s from the suite's queries: `meta.parameters` give lists (foreign keys,
+    reference code lists), `meta.scalars` one value each (row counts of another layer)."""
     params = {}
-    for name, sql in suite.get("meta", {}).get("parameters", {}).items():
-        values = con.execute(sql.replace("{seeds}", str(SEEDS_DIR))).fetchall()
+    meta = suite.get("meta", {})
+    for name, sql in meta.get("parameters", {}).items():
+        values = con.execute(fill_placeholders(sql, placeholders)).fetchall()
         params[name] = sorted({v[0] for v in values if v[0] is not None})
+    for name, sql in meta.get("scalars", {}).items():
+        row = con.execute(fill_placeholders(sql, placeholders)).fetchone()
+        params[name] = _plain(row[0]) if row else None
     return params
 
 
-def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = None) -> SuiteResult:
+def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = None,
+                   placeholders: dict | None = None) -> SuiteResult:
     """Validate `df` against suite `suite_name`; expectations on absent columns fail loudly."""
     import great_expectations as gx
 
-    spec = load_suite(suite_name)
+    spec = _fill_all(load_suite(suite_name), placeholders)
     context = _context()
     suite = gx.ExpectationSuite(name=suite_name, expectations=[
         {k: v for k, v in e.items() if k in ("type", "kwargs", "meta")} for e in spec["expectations"]])
@@ -121,54 +167,100 @@ def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = 
     except Exception:  # not there yet
         pass
     suite = context.suites.add(suite)
-    locator = [c for c in ROW_LOCATOR if c in df.columns]
+    locator = [c for c in spec.get("meta", {}).get("row_locator", ROW_LOCATOR) if c in df.columns]
+    shown = mask_shape if spec.get("meta", {}).get("mask_samples") else mask_ssn
     result_format = {"result_format": "COMPLETE" if locator else "SUMMARY",
                      "partial_unexpected_count": SAMPLE_SIZE}
     if locator:
         result_format.update(unexpected_index_column_names=locator, return_unique_unexpected=False)
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": df})
     result = batch.validate(suite, expectation_parameters=parameters or {}, result_format=result_format)
-    failed = []
+    failed, summary = [], []
     for r in result.results:
-        if r.success:
-            continue
         cfg = r.expectation_config
         res = r.result or {}
+        pair = [c for c in (cfg.kwargs.get("column_A"), cfg.kwargs.get("column_B")) if c]
+        column = cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list", []) or pair) or None
+        rule = (cfg.meta or {}).get("rule", cfg.type)
+        severity = (cfg.meta or {}).get("severity", "error")
+        observed = res.get("observed_value") if not isinstance(res.get("observed_value"), (list, dict)) else None
+        samples = [shown(_plain(v)) for v in (res.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]]
+        summary.append({"rule": rule, "expectation": cfg.type, "column": column, "success": bool(r.success),
+                        "severity": severity, "unexpected_count": res.get("unexpected_count"),
+                        "observed": _plain(observed), "sample_values": [] if r.success else samples})
+        if r.success:
+            continue
         error = (r.exception_info or {}).get("exception_message") if r.exception_info else None
         index = res.get("unexpected_index_list") or []
         located = index if isinstance(index, list) and index and isinstance(index[0], dict) else []
         failed.append(FailedExpectation(
             expectation=cfg.type,
-            column=cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list", []) or
-                                                        [c for c in (cfg.kwargs.get("column_A"), cfg.kwargs.get("column_B")) if c]) or None,
-            rule=(cfg.meta or {}).get("rule", cfg.type),
+            column=column,
+            rule=rule,
             unexpected_count=res.get("unexpected_count"),
-            sample_values=[_plain(v) for v in (res.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]],
-            sample_rows=[{k: _plain(v) for k, v in row.items() if k in ROW_LOCATOR} for row in located[:SAMPLE_SIZE]],
-            rows=[{k: _plain(v) for k, v in row.items()} for row in located],
+            sample_values=samples,
+            sample_rows=[{k: _plain(row[k]) for k in locator if k in row} for row in located[:SAMPLE_SIZE]],
+            rows=[{k: (_plain(v) if k in locator else shown(_plain(v))) for k, v in row.items()} for row in located],
             error=error,
-            severity=(cfg.meta or {}).get("severity", "error"),
+            severity=severity,
+            observed=_plain(observed),
         ))
-    return SuiteResult(suite_name, len(df), len(result.results), failed)
+    return SuiteResult(suite_name, len(df), len(result.results), failed, summary)
+
+
+def mask_ssn(value):
+    """An SSN-shaped sample is never shown, whatever the rule that caught it."""
+    return "***-**-****" if isinstance(value, str) and _SSN_SHAPE.match(value) else value
+
+
+def mask_shape(value):
+    """The shape of a value without the value: `123-45-6789` -> `999-99-9999`, `Ann Lee` -> `Xxx Xxx`."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"[a-z]", "x", re.sub(r"[A-Z]", "X", re.sub(r"[0-9]", "9", value)))
 
 
 def _plain(value):
     """numpy scalars and tuples -> JSON-friendly values for Dagster metadata."""
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):  # pandas Timestamps too
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     if hasattr(value, "item"):
-        return value.item()
+        item = value.item()
+        return item if isinstance(item, (int, float, str, bool, type(None))) else _plain(str(item))
     if isinstance(value, float) and value != value:
         return None
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
 
 
-def validate_relation(warehouse_path: Path, relation: str, suite_name: str) -> SuiteResult:
-    """Read `relation` (or the suite's own `meta.query`) from the warehouse, read-only,
-    and validate it against its suite."""
+def text_values_query(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """One row per column of `relation` (value NULL), plus one per distinct non-NULL value of
+    each text column: (table_name, column_name, data_type, value)."""
+    schema, table = relation.split(".")
+    columns = con.execute("""SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""", [schema, table]).fetchall()
+    if not columns:
+        raise KeyError(f"{relation} does not exist")
+    quote = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    parts = [f"SELECT {quote(table)} AS table_name, {quote(c)} AS column_name, {quote(t)} AS data_type, "
+             "CAST(NULL AS VARCHAR) AS value" for c, t in columns]
+    parts += [f'SELECT DISTINCT {quote(table)}, {quote(c)}, {quote(t)}, "{c}" FROM {relation} WHERE "{c}" IS NOT NULL'
+              for c, t in columns if t == "VARCHAR" or t.startswith("ENUM")]
+    return "\nUNION ALL\n".join(parts)
+
+
+def validate_relation(warehouse_path: Path, relation: str, suite_name: str,
+                      placeholders: dict | None = None) -> SuiteResult:
+    """Read `relation` (or the suite's own `meta.query`, or its text values) from the
+    warehouse, read-only, and validate it against its suite."""
     suite = load_suite(suite_name)
-    query = suite.get("meta", {}).get("query") or f"SELECT * FROM {relation}"
+    meta = suite.get("meta", {})
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        if meta.get("frame") == TEXT_VALUES_FRAME:
+            query = text_values_query(con, relation)
+        else:
+            query = fill_placeholders(meta.get("query") or f"SELECT * FROM {relation}", placeholders)
         df = con.execute(query).df()
-        params = resolve_parameters(suite, con)
-    return validate_frame(df, suite_name, params)
+        params = resolve_parameters(suite, con, placeholders)
+    return validate_frame(df, suite_name, params, placeholders)

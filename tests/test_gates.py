@@ -1,0 +1,281 @@
+"""Quality gates: each suite's rules bite, gates report why, and a bad row at any layer blocks publishing.
+
+Rule tests tamper a copy of the handmade session warehouse and run the real suite on it
+(real DuckDB, real GX). The layer tests run real refreshes on landing data with one bad
+row that the feed contract (raw), a staging rule or a marts rule rejects, and check that
+the published file - and the JSON beside it - stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+
+import duckdb
+import pytest
+from conftest import environ, refresh
+from dagster import AssetKey
+
+from orchestration.checks.evaluations import from_result
+from orchestration.checks.gates import GATES, run_gate
+from orchestration.checks.gx_suites import validate_relation
+from orchestration.checks.report import render_report, report_path, write_report
+from orchestration.publish import file_sha256, metadata_path
+
+PLACEHOLDERS = {"suppression_threshold": 10}
+
+
+@pytest.fixture
+def warehouse(handmade_run, tmp_path):
+    """A private copy of the session's warehouse, to break."""
+    assert handmade_run.outcome.published, handmade_run.outcome.failed_checks + handmade_run.outcome.step_errors
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(handmade_run.warehouse, copy)
+    return copy
+
+
+def _tamper(path, *statements: str) -> None:
+    with duckdb.connect(str(path)) as con:
+        for sql in statements:
+            con.execute(sql)
+
+
+def _first(table: str, where: str) -> str:
+    return f"rowid = (SELECT min(rowid) FROM {table} WHERE {where})"
+
+
+WIOA = "marts.rpt_wioa_performance"
+SCORECARD = "marts.rpt_provider_scorecard"
+PII = "marts/every_table/no_pii_shapes"
+# (id, relation, suite, tampering SQL, the rule that must block)
+BROKEN = [
+    ("rate above 1", WIOA, "marts/rpt_wioa_performance",
+     [f"UPDATE {WIOA} SET value = 1.5 WHERE " + _first(WIOA, "indicator = 'employment_rate_q2' AND value IS NOT NULL")],
+     "rates within [0, 1]"),
+    ("numerator above denominator", WIOA, "marts/rpt_wioa_performance",
+     [f"UPDATE {WIOA} SET numerator = denominator + 1 WHERE {_first(WIOA, 'numerator IS NOT NULL')}"],
+     "numerator <= denominator"),
+    ("median not positive", WIOA, "marts/rpt_wioa_performance",
+     [f"UPDATE {WIOA} SET value = 0, denominator = 20, is_suppressed = false "
+      "WHERE " + _first(WIOA, "indicator = 'median_earnings_q2'")],
+     "median earnings positive"),
+    ("suppression leak", WIOA, "marts/rpt_wioa_performance",
+     [f"UPDATE {WIOA} SET denominator = 3, numerator = 1, value = 0.3333, is_suppressed = true "
+      f"WHERE {_first(WIOA, 'value IS NOT NULL')}"],
+     "suppression: no value where the denominator is below 10"),
+    ("equity rate above 1", "marts.rpt_equity_outcomes", "marts/rpt_equity_outcomes",
+     ["UPDATE marts.rpt_equity_outcomes SET value = 2 WHERE "
+      + _first("marts.rpt_equity_outcomes", "value IS NOT NULL AND indicator <> 'median_earnings_q2'")],
+     "rates within [0, 1]"),
+    ("scorecard suppression leak", SCORECARD, "marts/rpt_provider_scorecard",
+     [f"UPDATE {SCORECARD} SET exiters = 3, completed = 1, completion_rate = 0.3333, is_suppressed = true "
+      f"WHERE {_first(SCORECARD, 'true')}"],
+     "suppression: no value where exiters are below 10"),
+    ("exit missing from fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
+     ["DELETE FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
+     "row counts reconcile: every exit in staging appears once in fct_exit_outcomes"),
+    ("exit twice in fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
+     ["INSERT INTO marts.fct_exit_outcomes SELECT * FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
+     "unique key: participation_id"),
+    ("wage quarter lost", "marts.fct_quarterly_earnings", "marts/fct_quarterly_earnings",
+     [f"DELETE FROM marts.fct_quarterly_earnings WHERE {_first('marts.fct_quarterly_earnings', 'true')}"],
+     "row counts reconcile: one row per staged participant wage quarter"),
+    ("unknown race category", "marts.dim_participant", "marts/dim_participant",
+     [f"UPDATE marts.dim_participant SET race_ethnicity = 'other' WHERE {_first('marts.dim_participant', 'true')}"],
+     "race_ethnicity: ETA-9169 categories"),
+    ("SSN as employer id", "marts.fct_quarterly_earnings", PII,
+     [f"UPDATE marts.fct_quarterly_earnings SET primary_employer_id = '512-34-5678' "
+      f"WHERE {_first('marts.fct_quarterly_earnings', 'true')}"],
+     "no SSN-shaped values (NNN-NN-NNNN)"),
+    ("bare SSN as program id", "marts.dim_program", PII,
+     ["UPDATE marts.dim_program SET program_id = '512345678'"],
+     "no SSN-shaped values (9 digits) outside employer ids"),
+    ("name as provider id", "marts.dim_provider", PII,
+     ["UPDATE marts.dim_provider SET provider_id = 'Smith, Ana'"],
+     "no name-shaped values outside descriptive columns"),
+    ("birth date as text", "marts.dim_program", PII,
+     ["UPDATE marts.dim_program SET program_name = '1975-06-15'"],
+     "no birth-date-shaped values (full dates as text)"),
+    ("birth date column", "marts.dim_area", PII,
+     ["ALTER TABLE marts.dim_area ADD COLUMN date_of_birth DATE"],
+     "no PII column names (ssn, names, birth date)"),
+    # staging models are views over raw: break the raw row they show
+    ("entry date before 2000", "staging.stg_job_center__participation", "staging/stg_job_center__participation",
+     ["UPDATE raw.participation SET entry_date = DATE '1999-12-31' WHERE participation_id = 'AP01'"],
+     "entry_date between 2000-01-01 and today"),
+    ("lwda outside the crosswalk", "staging.stg_job_center__participation", "staging/stg_job_center__participation",
+     ["UPDATE raw.participation SET lwda_code = '99' WHERE participation_id = 'AP01'"],
+     "lwda_code in the area crosswalk"),
+    ("orphan service", "staging.stg_job_center__services", "staging/stg_job_center__services",
+     [f"UPDATE raw.services SET participation_id = 'NOPE' WHERE {_first('raw.services', 'true')}"],
+     "participation_id resolves to a staged participation"),
+    ("duplicate individual", "staging.stg_job_center__participants", "staging/stg_job_center__participants",
+     ["INSERT INTO raw.participants SELECT * FROM raw.participants WHERE individual_id = 'P01'"],
+     "unique key: individual_id"),
+    ("staging drops a row", "staging.stg_providers__providers", "staging/stg_providers__providers",
+     ["ALTER VIEW staging.stg_providers__providers RENAME TO stg_providers__providers_as_built",
+      "CREATE VIEW staging.stg_providers__providers AS SELECT * FROM staging.stg_providers__providers_as_built "
+      "WHERE false"],
+     "row count reconciles: every raw.providers row is in staging"),
+]
+
+
+def _blocking_rules(result) -> list[str]:
+    return [f.rule for f in result.blocking]
+
+
+@pytest.mark.parametrize("relation,suite", sorted({(b[1], b[2]) for b in BROKEN}))
+def test_untouched_warehouse_passes(warehouse, relation, suite):
+    """The control for the cases below: the session's own data meets every rule."""
+    result = validate_relation(warehouse, relation, suite, PLACEHOLDERS)
+    assert result.success, [f.describe() for f in result.blocking]
+
+
+@pytest.mark.parametrize("name,relation,suite,sql,rule", BROKEN, ids=[b[0] for b in BROKEN])
+def test_each_rule_blocks_what_it_should(warehouse, name, relation, suite, sql, rule):
+    _tamper(warehouse, *sql)
+    result = validate_relation(warehouse, relation, suite, PLACEHOLDERS)
+    assert rule in _blocking_rules(result), (name, [f.describe() for f in result.failed])
+
+
+def test_pii_samples_are_masked_and_located(warehouse):
+    _tamper(warehouse, "UPDATE marts.fct_quarterly_earnings SET primary_employer_id = '512-34-5678'")
+    result = validate_relation(warehouse, "marts.fct_quarterly_earnings", PII, PLACEHOLDERS)
+    (failed,) = [f for f in result.failed if f.rule == "no SSN-shaped values (NNN-NN-NNNN)"]
+    text = failed.describe() + json.dumps(failed.rows)
+    assert "512-34-5678" not in text and "999-99-9999" in failed.sample_values
+    assert failed.sample_rows == [{"table_name": "fct_quarterly_earnings", "column_name": "primary_employer_id"}]
+
+
+def test_reference_code_outside_the_list_warns_without_blocking(warehouse):
+    _tamper(warehouse, "UPDATE raw.programs SET cip_code = '99.9999'")
+    result = validate_relation(warehouse, "staging.stg_providers__programs", "staging/stg_providers__programs",
+                               PLACEHOLDERS)
+    assert result.success
+    assert [(f.rule, f.severity, f.sample_values) for f in result.failed] == [
+        ("cip_code in the CIP 2020 reference list (flagged, not dropped)", "warning", ["99.9999"])]
+
+
+def test_suppression_threshold_follows_the_setting(warehouse):
+    """A denominator of 11 is shown at threshold 10 and must be suppressed at 12."""
+    rows = {"suppression_threshold": 12}
+    _tamper(warehouse, f"UPDATE {WIOA} SET denominator = 11, numerator = 5, value = 5 / 11, is_suppressed = false "
+                       f"WHERE {_first(WIOA, 'value IS NOT NULL')}")
+    assert validate_relation(warehouse, WIOA, "marts/rpt_wioa_performance", PLACEHOLDERS).success
+    result = validate_relation(warehouse, WIOA, "marts/rpt_wioa_performance", rows)
+    assert "suppression: no value where the denominator is below 12" in _blocking_rules(result)
+
+
+def test_every_marts_table_has_a_pii_gate_and_every_layer_reconciles():
+    marts = [g for g in GATES if g.layer == "marts"]
+    assert {g.asset_key for g in marts} >= {AssetKey([t]) for t in (
+        "dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
+        "fct_quarterly_earnings", "fct_exit_outcomes", "rpt_wioa_performance", "rpt_provider_scorecard",
+        "rpt_equity_outcomes", "rpt_labor_market")}
+    assert all(PII in g.suites for g in marts)
+    staging = [g for g in GATES if g.layer == "staging"]
+    assert len(staging) == 10, [g.relation for g in staging]
+
+
+def _gate(asset: str):
+    (gate,) = [g for g in GATES if g.asset_key == AssetKey([asset])]
+    return gate
+
+
+def test_failed_gate_metadata_says_why_and_links_the_report(warehouse, tmp_path):
+    _tamper(warehouse, "UPDATE marts.fct_quarterly_earnings SET primary_employer_id = '512-34-5678'",
+            "DELETE FROM marts.fct_quarterly_earnings WHERE " + _first("marts.fct_quarterly_earnings", "true"))
+    published = tmp_path / "mart.duckdb"
+    with environ({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(published)}):
+        result = run_gate(_gate("fct_quarterly_earnings"))
+    meta = {k: getattr(v, "value", v) for k, v in result.metadata.items()}
+    assert not result.passed
+    assert meta["expectations_failed"] == 2 and meta["expectations_run"] >= 10
+    assert meta["unexpected_rows"] >= 1 and meta["validation_seconds"] > 0
+    rules = {f["rule"]: f for f in meta["failed_expectations"]}
+    assert rules["no SSN-shaped values (NNN-NN-NNNN)"]["sample_values"] == ["999-99-9999"]
+    assert "row counts reconcile: one row per staged participant wage quarter" in rules
+    assert meta["validation_report"] == str(report_path(published))
+    assert "512-34-5678" not in json.dumps(meta, default=str)
+
+    # the report renders this gate failing, a gate that never ran, and nothing from the network
+    document = render_report("run-1", [from_result(AssetKey(["fct_quarterly_earnings"]), "great_expectations_gate",
+                                                   result)],
+                             [(AssetKey(["fct_quarterly_earnings"]), "marts"), (AssetKey(["dim_area"]), "marts")])
+    path = write_report(report_path(published), document)
+    document = path.read_text()
+    assert "FAILED" in document and "not run" in document and "no SSN-shaped values (NNN-NN-NNNN)" in document
+    assert "999-99-9999" in document and "512-34-5678" not in document
+    assert not re.search(r"<script|<link|https?://|src=", document)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_published_metadata_records_the_run(handmade_run):
+    """The JSON beside the mart: checksum of the file, feeds, git revision, every gate, validation cost."""
+    published = handmade_run.published
+    doc = json.loads(metadata_path(published).read_text())
+    assert doc["sha256"] == file_sha256(published)
+    assert doc["git_revision"] and doc["published_at"] and doc["dagster_run_id"]
+    assert len(doc["checks"]) == len(GATES) and all(c["passed"] for c in doc["checks"])
+    assert {c["layer"] for c in doc["checks"]} == {"raw", "staging", "marts"}
+    cost = doc["validation"]
+    assert 0 < cost["validation_share"] < 1
+    assert cost["validation_seconds"] == pytest.approx(sum(c["validation_seconds"] for c in doc["checks"]), abs=0.01)
+    with duckdb.connect(str(published), read_only=True) as con:
+        feeds = con.execute("SELECT source_file, checksum FROM marts.publish_feed_files ORDER BY 1").fetchall()
+        checks = con.execute("SELECT count(*), bool_and(passed) FROM marts.publish_checks").fetchone()
+        run_id = con.execute("SELECT value FROM marts.publish_metadata WHERE key = 'dagster_run_id'").fetchone()[0]
+    assert feeds == sorted((f["source_file"], f["checksum"]) for f in doc["feed_files"]) and len(feeds) >= 10
+    for source_file, checksum in feeds:  # the checksums are those of the landing files
+        assert hashlib.sha256((handmade_run.landing / source_file).read_bytes()).hexdigest() == checksum
+    assert checks == (len(GATES), True) and run_id == doc["dagster_run_id"]
+    report = report_path(published)
+    assert doc["validation_report"] == str(report) and "Every gate passed" in report.read_text()
+
+
+# ---------------------------------------------------------------- a bad row at each layer, end to end
+
+def _break_raw(landing):
+    """A funding stream outside the feed contract's list."""
+    path = landing / "job_center/participation.csv"
+    path.write_text(path.read_text().replace("AP01,P01,adult,", "AP01,P01,adultt,"))
+    return "raw/participation", "funding_stream in ['adult', 'dislocated_worker', 'youth', 'wagner_peyser']"
+
+
+def _break_staging(landing):
+    """An entry date before 2000: the feed contract has no date range, staging does."""
+    path = landing / "job_center/participation.csv"
+    path.write_text(path.read_text().replace("AP01,P01,adult,01,2020-02-03,", "AP01,P01,adult,01,1999-12-31,"))
+    return "stg_job_center__participation", "entry_date between 2000-01-01 and today"
+
+
+def _break_marts(landing):
+    """An employer reported under an SSN (a sole proprietor): `employer_id` is free text in the
+    feed contract, but it reaches the mart as `primary_employer_id`, and the mart holds no SSNs."""
+    path = landing / "labor_market/wage_records_2021q1.csv"
+    path.write_text(path.read_text().replace("UI0000001", "512-34-5678"))
+    return "fct_quarterly_earnings", "no SSN-shaped values (NNN-NN-NNNN)"
+
+
+@pytest.mark.parametrize("breaker", [_break_raw, _break_staging, _break_marts], ids=["raw", "staging", "marts"])
+def test_bad_row_at_each_layer_blocks_publishing(handmade_run, copy_of, tmp_path, breaker):
+    published = tmp_path / "mart.duckdb"
+    shutil.copyfile(handmade_run.published, published)
+    shutil.copyfile(metadata_path(handmade_run.published), metadata_path(published))
+    before = {p.name: file_sha256(p) for p in (published, metadata_path(published))}
+    landing = copy_of(handmade_run.landing)
+    asset, rule = breaker(landing)
+
+    run = refresh(landing, tmp_path, published)
+
+    assert not run.outcome.published
+    failed = [c for c in run.outcome.failed_checks if c.startswith(f"FAILED {asset} ")]
+    assert failed and rule in failed[0], run.outcome.failed_checks
+    assert "512-34-5678" not in "\n".join(run.outcome.failed_checks)
+    assert {p.name: file_sha256(p) for p in (published, metadata_path(published))} == before
+    assert not list(tmp_path.glob("*candidate*"))
+    report = html.unescape(report_path(published).read_text())
+    assert "the published mart was not replaced" in report and rule in report
