@@ -9,7 +9,7 @@ from functools import cache
 
 from dagster_dbt import DbtProject
 
-from .settings import PROJECT_DIR
+from .settings import PROJECT_DIR, load_settings
 
 
 def dbt_executable() -> str:
@@ -22,8 +22,7 @@ def dbt_executable() -> str:
 def o4o_dbt_project() -> DbtProject:
     """The dbt project at the repository root. `dagster dev` re-parses on load, `o4o refresh`
     before every run; otherwise the manifest is only parsed when it does not exist yet."""
-    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR,
-                         target=os.environ.get("O4O_DBT_TARGET", "duckdb"))
+    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=load_settings().dbt_target)
     if not project.manifest_path.exists():  # a fresh clone: parse once rather than fail to load
         prepare_manifest()
     project.prepare_if_dev()

@@ -20,6 +20,12 @@ DEMO_PII_KEY = "o4o-demo-key-NOT-SECRET-do-not-use-with-real-data"
 # Suppression threshold of the published mart (mart.md: never below 10).
 MIN_PUBLISHED_SUPPRESSION_THRESHOLD = 10
 
+# The outputs of profiles.yml: the engines dbt can build on (O4O_DBT_TARGET, docs/engines.md).
+DBT_TARGETS = ("duckdb", "postgres", "spark")
+# What profiles.yml's postgres output reads, with its defaults.
+DBT_POSTGRES_DEFAULTS = {"O4O_PG_HOST": "127.0.0.1", "O4O_PG_PORT": "5432", "O4O_PG_USER": "postgres",
+                         "O4O_PG_PASSWORD": "", "O4O_PG_DBNAME": "o4o"}
+
 
 class SettingsError(RuntimeError):
     """A setting is missing or unusable; the message says which and how to fix it."""
@@ -34,6 +40,23 @@ class Settings:
     demo: bool
     suppression_threshold: int
     schedule_timezone: str
+    publish_postgres_url: str | None  # also load the published marts into PostgreSQL (orchestration/bi/postgres.py)
+    # Freshness checks (orchestration/checks/freshness.py) and failure alerts (orchestration/alerts.py).
+    max_published_age_hours: float
+    max_wage_quarter_lag: int
+    alert_webhook_url: str | None
+    # The engine dbt builds on (orchestration/engines.py, docs/engines.md).
+    dbt_target: str
+    dbt_postgres_env: tuple[tuple[str, str], ...]  # O4O_PG_* of the postgres target, defaults filled in
+    spark_dir: Path  # O4O_SPARK_DIR: the spark target's metastore, warehouse and raw Parquet
+
+    @property
+    def dbt_postgres_conninfo(self) -> str:
+        """libpq connection string of profiles.yml's postgres output."""
+        env = dict(self.dbt_postgres_env)
+        parts = {"host": env["O4O_PG_HOST"], "port": env["O4O_PG_PORT"], "user": env["O4O_PG_USER"],
+                 "password": env["O4O_PG_PASSWORD"], "dbname": env["O4O_PG_DBNAME"]}
+        return " ".join(f"{k}={_libpq_quoted(v)}" for k, v in parts.items() if v)
 
     @property
     def pii_key_mode(self) -> str:
@@ -55,9 +78,16 @@ class Settings:
         """Environment the dbt subprocess needs (profiles.yml reads these)."""
         return {
             "O4O_WAREHOUSE_PATH": str(self.warehouse_path),
+            "O4O_DBT_TARGET": self.dbt_target,
+            "O4O_SPARK_DIR": str(self.spark_dir),
+            **dict(self.dbt_postgres_env),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
         }
+
+
+def _libpq_quoted(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _path(env: dict[str, str], name: str, default: str) -> Path:
@@ -71,6 +101,13 @@ def _truthy(value: str | None) -> bool:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     threshold = int(env.get("O4O_SUPPRESSION_THRESHOLD") or MIN_PUBLISHED_SUPPRESSION_THRESHOLD)
+    if threshold < MIN_PUBLISHED_SUPPRESSION_THRESHOLD:
+        raise SettingsError(f"O4O_SUPPRESSION_THRESHOLD is {threshold}: the published mart never suppresses "
+                            f"below {MIN_PUBLISHED_SUPPRESSION_THRESHOLD} (mart.md, Privacy)")
+    dbt_target = (env.get("O4O_DBT_TARGET") or "duckdb").strip()
+    if dbt_target not in DBT_TARGETS:
+        raise SettingsError(f"O4O_DBT_TARGET is {dbt_target!r}: use one of {', '.join(DBT_TARGETS)} "
+                            "(outputs of profiles.yml; docs/engines.md)")
     return Settings(
         landing_dir=_path(env, "O4O_LANDING_DIR", "data/landing"),
         warehouse_path=_path(env, "O4O_WAREHOUSE_PATH", "data/warehouse.duckdb"),
@@ -79,4 +116,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         demo=_truthy(env.get("O4O_DEMO")),
         suppression_threshold=threshold,
         schedule_timezone=env.get("O4O_SCHEDULE_TIMEZONE") or "America/New_York",
+        publish_postgres_url=env.get("O4O_PUBLISH_POSTGRES_URL") or None,
+        max_published_age_hours=float(env.get("O4O_MAX_PUBLISHED_AGE_HOURS") or 26),  # a nightly run plus slack
+        max_wage_quarter_lag=int(env.get("O4O_MAX_WAGE_QUARTER_LAG") or 3),  # UI wages arrive ~2 quarters late
+        alert_webhook_url=env.get("O4O_ALERT_WEBHOOK_URL") or None,
+        dbt_target=dbt_target,
+        dbt_postgres_env=tuple((k, env.get(k) or default) for k, default in DBT_POSTGRES_DEFAULTS.items()),
+        spark_dir=_path(env, "O4O_SPARK_DIR", "data/spark"),
     )

@@ -6,9 +6,9 @@
 {%- endmacro %}
 
 {% macro default__median(expr) -%}
-    percentile_cont(0.5) within group (order by cast({{ expr }} as double precision))
+    percentile_cont(0.5) within group (order by cast({{ expr }} as {{ type_double() }}))
 {%- endmacro %}
 
 {% macro duckdb__median(expr) -%}
-    median(cast({{ expr }} as double precision))
+    median(cast({{ expr }} as {{ type_double() }}))
 {%- endmacro %}

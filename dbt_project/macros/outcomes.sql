@@ -51,11 +51,11 @@
         {%- if ind.kind == 'median' %}
         cast(null as {{ dbt.type_bigint() }}) as numerator,
         cast({{ den }} as {{ dbt.type_bigint() }}) as denominator,
-        cast({{ suppress(ind.name ~ '__median', den) }} as double precision) as value,
+        cast({{ suppress(ind.name ~ '__median', den) }} as {{ type_double() }}) as value,
         {%- else %}
         cast({{ suppress(num, den) }} as {{ dbt.type_bigint() }}) as numerator,
         cast({{ den }} as {{ dbt.type_bigint() }}) as denominator,
-        cast({{ suppress(rate(num, den), den) }} as double precision) as value,
+        cast({{ suppress(rate(num, den), den) }} as {{ type_double() }}) as value,
         {%- endif %}
         {{ is_suppressed(den) }} as is_suppressed
     from {{ relation }}

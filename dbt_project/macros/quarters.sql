@@ -45,7 +45,7 @@
          - case when extract(month from {{ date_expr }}) < 7 then 1 else 0 end as {{ dbt.type_int() }})
 {%- endmacro %}
 
-{#- A date from integer year, month and day parts (make_date exists on DuckDB and Postgres). -#}
+{#- A date from integer year, month and day parts (make_date exists on DuckDB, PostgreSQL and Spark). -#}
 {% macro date_from_parts(year_expr, month_expr, day_expr) -%}
     {{ return(adapter.dispatch('date_from_parts', 'o4o')(year_expr, month_expr, day_expr)) }}
 {%- endmacro %}

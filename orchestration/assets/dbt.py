@@ -10,8 +10,11 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import o4o_dbt_project
+from ..engines import mirror_dbt_build, stage_raw_for_dbt, then
 from ..ingest.loader import RAW_SCHEMA
 from ..settings import load_settings
+from .linkage import with_linkage_rate
+from .metadata import with_warehouse_metadata
 
 # models/<layer>/... -> group; marts/reports get their own group.
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "core": "marts", "reports": "reports"}
@@ -58,5 +61,14 @@ DBT_TRANSLATOR = O4oTranslator(settings=DagsterDbtTranslatorSettings(enable_code
             dagster_dbt_translator=DBT_TRANSLATOR)
 def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: seeds, staging, intermediate, marts and reports, with dbt's own tests."""
-    with _environ(load_settings().dbt_env()):
-        yield from dbt.cli(["build"], context=context).stream()
+    settings = load_settings()
+    with _environ(settings.dbt_env()):
+        # O4O_DBT_TARGET (docs/engines.md): raw tables to the engine first, its results back after.
+        if copied := stage_raw_for_dbt(settings):
+            context.log.info(f"raw tables copied to dbt target {settings.dbt_target}: {copied}")
+        invocation = dbt.cli(["build"], context=context)
+        warehouse = settings.warehouse_path
+        built = then(invocation.stream(), lambda: mirror_dbt_build(
+            settings, invocation.manifest, invocation.get_artifact("run_results.json")))
+        events = with_warehouse_metadata(built, invocation.manifest, warehouse)
+        yield from with_linkage_rate(events, invocation.manifest, warehouse)

@@ -23,7 +23,7 @@ select
     cast(extract(quarter from calendar_date) as {{ dbt.type_int() }}) as quarter,
     cast(extract(month from calendar_date) as {{ dbt.type_int() }}) as month,
     cast(extract(day from calendar_date) as {{ dbt.type_int() }}) as day_of_month,
-    cast(extract(isodow from calendar_date) as {{ dbt.type_int() }}) as iso_day_of_week,
+    cast({{ iso_day_of_week('calendar_date') }} as {{ dbt.type_int() }}) as iso_day_of_week,
     cast({{ quarter_label('calendar_date') }} as {{ dbt.type_string() }}) as quarter_label,
     {{ quarter_index('calendar_date') }} as quarter_index,
     {{ program_year('calendar_date') }} as program_year,

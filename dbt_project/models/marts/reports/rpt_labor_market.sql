@@ -84,7 +84,7 @@ select
     cast(combined.labor_force as {{ dbt.type_bigint() }}) as labor_force,
     cast(combined.employed as {{ dbt.type_bigint() }}) as employed,
     cast(combined.unemployed as {{ dbt.type_bigint() }}) as unemployed,
-    cast(combined.unemployment_rate as double precision) as unemployment_rate,
+    cast(combined.unemployment_rate as {{ type_double() }}) as unemployment_rate,
     cast(combined.initial_claims as {{ dbt.type_bigint() }}) as initial_claims,
     cast(combined.continued_claims as {{ dbt.type_bigint() }}) as continued_claims,
     cast(combined.claim_weeks as {{ dbt.type_int() }}) as claim_weeks

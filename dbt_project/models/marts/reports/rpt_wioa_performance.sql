@@ -67,6 +67,6 @@ select
     cast(indicator as {{ dbt.type_string() }}) as indicator,
     cast(numerator as {{ dbt.type_bigint() }}) as numerator,
     cast(denominator as {{ dbt.type_bigint() }}) as denominator,
-    cast(value as double precision) as value,
+    cast(value as {{ type_double() }}) as value,
     cast(is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
 from indicator_rows

@@ -5,7 +5,7 @@ select
     cast(labor_force as {{ dbt.type_bigint() }}) as labor_force,
     cast(employed as {{ dbt.type_bigint() }}) as employed,
     cast(unemployed as {{ dbt.type_bigint() }}) as unemployed,
-    cast(unemployment_rate as double precision) as unemployment_rate,
+    cast(unemployment_rate as {{ type_double() }}) as unemployment_rate,
     _source_file,
     _row_number
 from {{ source('labor_market', 'laus') }}

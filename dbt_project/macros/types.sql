@@ -1,0 +1,51 @@
+{#- Column types across engines (docs/engines.md). Models cast with dbt.type_string(),
+    dbt.type_int(), dbt.type_bigint(), dbt.type_boolean() and type_double() below; the YAML
+    (contract data_type, unit-test fixtures) spells types as DuckDB and PostgreSQL do:
+    varchar, integer, bigint, double precision, boolean, date, decimal(p, s). -#}
+
+{#- 8-byte floating point. Not dbt.type_float(): that is a 4-byte FLOAT on DuckDB and Spark. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'o4o')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
+{#- A YAML type as Spark spells it: Spark has no bare varchar/text (string) nor double precision. -#}
+{% macro spark_data_type(data_type) -%}
+    {%- set spelled = data_type | trim | lower -%}
+    {%- set spark_types = {'varchar': 'string', 'text': 'string', 'character varying': 'string',
+                           'double precision': 'double', 'integer': 'int'} -%}
+    {{- return(spark_types.get(spelled, data_type)) -}}
+{%- endmacro %}
+
+{#- dbt's own casts from the YAML types on Spark: the empty-schema query of model contracts
+    (dbt.cast) and the unit-test fixtures (dbt.safe_cast, as dbt-spark writes it). The root
+    project's spark__ macros take precedence over dbt-spark's. -#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ spark_data_type(type) }})
+{%- endmacro %}
+
+{% macro spark__safe_cast(field, type) -%}
+    {%- set spark_type = spark_data_type(type) -%}
+    {%- set field_clean = field.strip('"').strip("'") if (cast_from_string_unsupported_for(spark_type) and field is string) else field -%}
+    cast({{ field_clean }} as {{ spark_type }})
+{%- endmacro %}
+
+{#- ISO day of the week: Monday 1 ... Sunday 7. -#}
+{% macro iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'o4o')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expr) -%}
+    extract(isodow from {{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_expr) -%}
+    extract(dayofweek_iso from {{ date_expr }})
+{%- endmacro %}
