@@ -5,11 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PARTICIPANTS ?= 2000
 SEED ?= 42
+BENCH_SCALES ?= 10000 100000 1000000
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup demo refresh test test-slow ui validate clean
+.PHONY: setup setup-spark demo refresh test test-slow test-spark bench ui validate clean
 
 $(BIN)/o4o: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,15 @@ test: setup  ## the test suite (real DuckDB, dbt, Dagster, GX); slow tests exclu
 
 test-slow: setup
 	$(BIN)/python -m pytest -m slow
+
+setup-spark: setup  ## add the optional spark dbt target: dbt-spark with local PySpark (large; needs Java 17+)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+
+test-spark: setup-spark  ## build and test the dbt project on Spark, compared with DuckDB (docs/engines.md)
+	$(BIN)/python -m pytest -m slow tests/test_engines.py
+
+bench: setup  ## full refresh per stage vs the DuckDB floor and the pandas peer, plus an incremental quarter (docs/benchmarks.md)
+	$(BIN)/python -m benchmarks.run --scales $(BENCH_SCALES)
 
 ui: setup  ## Dagster UI with run history kept under data/dagster_home (docs/operations.md)
 	mkdir -p data/dagster_home

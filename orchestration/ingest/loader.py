@@ -9,7 +9,13 @@ What the loader guarantees (feeds.md):
 - identifiers are replaced by keyed hashes, birth dates by birth year and age;
 - the same content delivered twice is loaded once; a later delivery replaces the rows of
   an earlier one that share the entity key (a corrected delivery). "Later" is the refresh
-  that first saw the file (raw.load_log), then the file name within one refresh.
+  that first saw the file (raw.load_log), then the file name within one refresh;
+- an incremental refresh does the least work with the same result (raw.load_state
+  records what each raw table was built from): an entity whose files are all unchanged
+  is not read again, and new files that come after every loaded one are read alone and
+  their rows appended (replacing earlier rows by key). Anything else - a file changed or
+  removed, another key, another loader, a load with problems, birth dates needed across
+  entities - rebuilds the table from all its files.
 
 Row numbers count the header as row 1, as a spreadsheet shows them.
 """
@@ -19,6 +25,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +34,17 @@ from pathlib import Path
 
 import duckdb
 
-from .feeds import BIRTH_DATE, NAME, SSN, Column, Entity
+from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, Column, Entity
 from .parse import parse_error_checks, quote_ident, shown_value, sql_literal, typed_expr
 from .pseudonymize import name_identity_sql, register_pseudonyms, ssn_identity_sql
 
 RAW_SCHEMA = "raw"
 SEVERITY_ERROR = "error"
 SEVERITY_WARNING = "warning"
+# How load_entity built raw.<entity> this time (EntityLoad.mode).
+FULL, APPEND, UNCHANGED = "full", "append", "unchanged"
+# A change to any of these rebuilds every raw table on the next load.
+_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py", "feeds.py")
 
 Log = Callable[[str], None]
 
@@ -69,6 +81,7 @@ class EntityLoad:
     extra_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     stopped: bool = False
+    mode: str = FULL  # FULL, APPEND (only new files read) or UNCHANGED (nothing read)
 
     @property
     def blocking_problems(self) -> list[Problem]:
@@ -84,6 +97,14 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         entity VARCHAR, source_file VARCHAR, checksum VARCHAR, size_bytes BIGINT,
         rows_read BIGINT, rows_quarantined BIGINT, status VARCHAR, message VARCHAR,
         loaded_at TIMESTAMP, PRIMARY KEY (source_file, checksum))""")
+    # What raw.<entity> was built from, present only after a load without any problem:
+    # the files (in delivery order, with checksums) of the entity and of the entities it
+    # shares birth dates with, a check value of the pseudonymization key, the loader's
+    # version; and when it was last rebuilt from all its files (incremental dbt models
+    # start again from scratch after that: dbt_project/macros/incremental.sql).
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.load_state (
+        entity VARCHAR PRIMARY KEY, files VARCHAR, key_check VARCHAR, loader_version VARCHAR,
+        rebuilt_at TIMESTAMP, updated_at TIMESTAMP)""")
 
 
 def entity_files(landing_dir: Path, entity: Entity) -> list[Path]:
@@ -113,6 +134,71 @@ def _first_loaded_at(con, source_file: str, checksum: str, now: dt.datetime) -> 
     row = con.execute(f"SELECT loaded_at FROM {RAW_SCHEMA}.load_log WHERE source_file = ? AND checksum = ?",
                       [source_file, checksum]).fetchone()
     return row[0] if row else now
+
+
+def delivery_order(con, entity: Entity, landing_dir: Path, now: dt.datetime) -> tuple[list[Path], dict, dict]:
+    """The entity's files in delivery order - first seen in an earlier refresh first, then by
+    name - with their checksums and first-seen times. Later deliveries win."""
+    files = entity_files(landing_dir, entity)
+    checksums = {path: sha256_file(path) for path in files}
+    first_seen = {path: _first_loaded_at(con, f"{entity.feed}/{path.name}", checksums[path], now) for path in files}
+    return sorted(files, key=lambda path: (first_seen[path], path.name)), checksums, first_seen
+
+
+def key_check(pii_key: bytes) -> str:
+    """Tells whether raw was pseudonymized with this key, without storing anything that reveals it."""
+    return hmac.new(pii_key, b"o4o raw.load_state key check", hashlib.sha256).hexdigest()[:16]
+
+
+def loader_version() -> str:
+    digest = hashlib.sha256()
+    for name in _LOADER_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def birth_date_group(entity: Entity) -> list[Entity]:
+    """The entity and those of its feed it shares birth dates with (participants give
+    participation its age at entry): their raw tables are only ever built together from
+    all their files, never appended to, and kept only when none of them changed."""
+    def gives(giver: Entity, taker: Entity) -> bool:
+        return giver.feed == taker.feed and bool(taker.age_via) and taker.age_via == giver.key[0] \
+            and _col(giver, BIRTH_DATE) is not None
+    return [e for e in ENTITIES if e.name == entity.name or gives(e, entity) or gives(entity, e)]
+
+
+def _listing(entity: Entity, files: list[Path], checksums: dict) -> list[list[str]]:
+    return [[f"{entity.feed}/{p.name}", checksums[p]] for p in files]
+
+
+def _plan(con, entity: Entity, own: list[list[str]], signature: dict, pii_key: bytes) -> tuple[str, int]:
+    """(mode, number of files already in raw): UNCHANGED when raw was built, without problems,
+    from exactly these files with this key and loader; APPEND when the files it was built from
+    are the first ones of this delivery order; else FULL."""
+    row = con.execute(f"SELECT files, key_check, loader_version FROM {RAW_SCHEMA}.load_state WHERE entity = ?",
+                      [entity.name]).fetchone()
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+                         "AND NOT temporary", [RAW_SCHEMA, entity.name]).fetchone()[0]
+    if row is None or not exists or row[1] != key_check(pii_key) or row[2] != loader_version():
+        return FULL, 0
+    built = json.loads(row[0])
+    if built == signature:
+        return UNCHANGED, len(own)
+    prior = built.get(entity.name, [])
+    if len(signature) == 1 and set(built) == set(signature) and own[:len(prior)] == prior:
+        return APPEND, len(prior)
+    return FULL, 0
+
+
+def _save_state(con, entity: Entity, signature: dict | None, pii_key: bytes, now: dt.datetime,
+                rebuilt: bool) -> None:
+    """Record what raw.<entity> now holds; None (a load with problems) forgets it."""
+    before = con.execute(f"SELECT rebuilt_at FROM {RAW_SCHEMA}.load_state WHERE entity = ?", [entity.name]).fetchone()
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.load_state WHERE entity = ?", [entity.name])
+    if signature is not None:
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.load_state VALUES (?, ?, ?, ?, ?, ?)",
+                    [entity.name, json.dumps(signature), key_check(pii_key), loader_version(),
+                     now if rebuilt or before is None else before[0], now])
 
 
 def _written_header(path: Path) -> list[str] | None:
@@ -165,7 +251,9 @@ def _row_number_sql(rejected_lines: list[int]) -> str:
 
 
 def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Path, pii_key: bytes,
-                log: Log = print, now: dt.datetime | None = None) -> EntityLoad:
+                log: Log = print, now: dt.datetime | None = None, incremental: bool = True) -> EntityLoad:
+    """Load the entity's landing files into raw.<entity>; `incremental=False` always rebuilds
+    it from every file (the result is the same, only slower)."""
     now = now or dt.datetime.now().replace(microsecond=0)
     result = EntityLoad(entity.name)
     files = entity_files(landing_dir, entity)
@@ -179,17 +267,30 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         _record_quarantine(con, entity, result)
         return result
 
-    log(f"{entity.name}: {len(files)} file(s), {sum(f.stat().st_size for f in files) / 1e6:,.1f} MB to read")
     started = time.perf_counter()
     rows_so_far = 0
-    # Later deliveries win: files first seen in an earlier refresh come first, then by name.
-    checksums = {path: sha256_file(path) for path in files}
-    first_seen = {path: _first_loaded_at(con, f"{entity.feed}/{path.name}", checksums[path], now) for path in files}
-    files = sorted(files, key=lambda path: (first_seen[path], path.name))
+    files, checksums, first_seen = delivery_order(con, entity, landing_dir, now)
+    own = _listing(entity, files, checksums)
+    signature = {e.name: own if e.name == entity.name else _listing(e, *delivery_order(con, e, landing_dir, now)[:2])
+                 for e in birth_date_group(entity)}
+    result.mode, prior = _plan(con, entity, own, signature, pii_key) if incremental else (FULL, 0)
+    if result.mode == UNCHANGED:
+        result.files = _logged_files(con, own)
+        result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
+        log(f"{entity.name}: {len(files)} file(s) unchanged since raw.{entity.name} was built: not read again")
+        return result
+    log(f"{entity.name}: {len(files) - prior} file(s), "
+        f"{sum(f.stat().st_size for f in files[prior:]) / 1e6:,.1f} MB to read"
+        + (f" ({prior} loaded before: appending)" if result.mode == APPEND else ""))
     seen_checksums: dict[str, str] = {}
     accepted: list[tuple[int, str]] = []
     contract = set(entity.column_names)
+    result.files = _logged_files(con, own[:prior])
+    for source, checksum in own[:prior]:
+        seen_checksums.setdefault(checksum, source)
     for idx, path in enumerate(files):
+        if idx < prior:
+            continue
         source = f"{entity.feed}/{path.name}"
         checksum = checksums[path]
         info = {"source_file": source, "checksum": checksum, "size_bytes": path.stat().st_size,
@@ -242,6 +343,15 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         log(f"{entity.name}: file {idx + 1}/{len(files)} {source}: {info['rows_read']:,} rows read "
             f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
+    if result.mode == APPEND and result.extra_columns and not result.stopped:
+        for i, _ in accepted:  # new columns: raw.<entity> changes shape, so rebuild it
+            con.execute(f"DROP TABLE _g{i}")
+        return load_entity(con, entity, landing_dir, pii_key, log, now, incremental=False)
+    if result.mode == APPEND and not result.stopped and not accepted:  # only re-sent copies arrived
+        _finish(con, entity, result)
+        _save_state(con, entity, signature if not result.problems else None, pii_key, now, rebuilt=False)
+        result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
+        return result
     if result.stopped or not accepted:
         log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
         _finish(con, entity, result)
@@ -251,12 +361,14 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
                 + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
     for i, _ in accepted:
         con.execute(f"DROP TABLE _g{i}")
-    result.rows_read = sum(f["rows_read"] for f in result.files)
+    result.rows_read = sum(f["rows_read"] for f in result.files[prior:])
     log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
     _quarantine_parse_errors(con, entity, result)
-    _build_raw_table(con, entity, pii_key, result)
+    has_birth_dates = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND)
     con.execute("DROP TABLE IF EXISTS _landed")
     _finish(con, entity, result)
+    clean = not result.problems and result.rows_quarantined == 0 and has_birth_dates
+    _save_state(con, entity, signature if clean else None, pii_key, now, rebuilt=result.mode == FULL)
     log(f"{entity.name}: done in {time.perf_counter() - started:.1f}s: "
         f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, "
         f"{result.rows_replaced:,} replaced by later deliveries")
@@ -300,7 +412,9 @@ def _age_sql(birth: str, at: str) -> str:
             f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
 
 
-def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> None:
+def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, append: bool = False) -> bool:
+    """Write raw.<entity> from _parsed. False when ages could not be computed because the
+    birth dates of another entity were not loaded in this connection."""
     typed = ", ".join(f"{typed_expr(c)} AS {quote_ident(c.name)}" for c in entity.columns)
     flags = "".join(f", CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
                     f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}"
@@ -313,6 +427,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad) ->
     drop: list[str] = []
     derived: list[str] = []
     joins = ""
+    has_birth_dates = True
     ssn, first, last, birth = _col(entity, SSN), _col(entity, NAME, 0), _col(entity, NAME, 1), _col(entity, BIRTH_DATE)
     if ssn or birth:
         parts = []
@@ -353,6 +468,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad) ->
                            f"AS {_age_column(entity)}")
         else:
             derived.append(f"NULL::INTEGER AS {_age_column(entity)}")
+            has_birth_dates = False
 
     exclude = f" EXCLUDE ({', '.join(quote_ident(c) for c in drop)})" if drop else ""
     select = f"t.*{exclude}" + "".join(f", {d}" for d in derived)
@@ -361,14 +477,35 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad) ->
     con.execute("DROP TABLE _typed")
     # A later delivery replaces the earlier rows that share its key; duplicates *within*
     # one file stay, so the raw suite's uniqueness rule reports them.
-    con.execute(f"""CREATE OR REPLACE TABLE {RAW_SCHEMA}.{entity.name} AS
-        SELECT * EXCLUDE (_file_idx) FROM _final
+    latest = f"""SELECT * EXCLUDE (_file_idx) FROM _final
         QUALIFY _file_idx = max(_file_idx) OVER (PARTITION BY {key_cols})
-        ORDER BY {key_cols}, _source_file, _row_number""")
+        ORDER BY {key_cols}, _source_file, _row_number"""
     total = con.execute("SELECT count(*) FROM _final").fetchone()[0]
+    if append:  # the new files come after every loaded one: their keys replace loaded rows
+        same_key = " AND ".join(f"r.{quote_ident(k)} IS NOT DISTINCT FROM n.{quote_ident(k)}" for k in entity.raw_key)
+        replaced = con.execute(f"""DELETE FROM {RAW_SCHEMA}.{entity.name} r
+            USING (SELECT DISTINCT {key_cols} FROM _final) n WHERE {same_key}""").fetchone()[0]
+        inserted = con.execute(f"INSERT INTO {RAW_SCHEMA}.{entity.name} BY NAME {latest}").fetchone()[0]
+        result.rows_replaced = replaced + total - inserted
+    else:
+        con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{entity.name} AS {latest}")
     con.execute("DROP TABLE _final")
     result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
-    result.rows_replaced = total - result.rows_loaded
+    if not append:
+        result.rows_replaced = total - result.rows_loaded
+    return has_birth_dates
+
+
+def _logged_files(con, listing: list[list[str]]) -> list[dict]:
+    """raw.load_log's record of files loaded before, in `listing` order (for the run's metadata)."""
+    rows = {}
+    for source, checksum in listing:
+        row = con.execute(f"""SELECT source_file, checksum, size_bytes, rows_read, rows_quarantined, status, message,
+            loaded_at FROM {RAW_SCHEMA}.load_log WHERE source_file = ? AND checksum = ?""", [source, checksum]).fetchone()
+        if row:
+            rows[(source, checksum)] = dict(zip(("source_file", "checksum", "size_bytes", "rows_read",
+                                                 "rows_quarantined", "status", "message", "loaded_at"), row))
+    return [rows[(s, c)] for s, c in listing if (s, c) in rows]
 
 
 def _record_quarantine(con, entity: Entity, result: EntityLoad) -> None:

@@ -7,5 +7,6 @@ select
     cast(quarter as {{ dbt.type_int() }}) as quarter,
     cast(wages as decimal(14, 2)) as wages,
     _source_file,
-    _row_number
+    _row_number,
+    _loaded_at
 from {{ source('labor_market', 'wage_records') }}
