@@ -16,7 +16,6 @@ beside it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
 from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
@@ -61,14 +61,6 @@ def candidate_path(publish_path: Path) -> Path:
 def metadata_path(publish_path: Path) -> Path:
     """The JSON beside a mart file: `mart.duckdb` -> `mart.duckdb.json`."""
     return publish_path.with_name(publish_path.name + ".json")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def git_revision() -> str:
