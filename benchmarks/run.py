@@ -156,8 +156,9 @@ def _stages(steps: list[dict]) -> dict:
     return stages
 
 
-_EVENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - \w+ - \w+ - [\w-]+ - (\w+) - "
-                    r"(STEP_START|STEP_SUCCESS|STEP_FAILURE) - ")
+# "<time> - dagster - DEBUG - <job> - <run id> - <pid> - <step> - STEP_START - ..."
+_EVENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) - dagster - \w+ - \w+ - [\w-]+ - (?:\d+ - )?"
+                    r"(\w+) - (STEP_START|STEP_SUCCESS|STEP_FAILURE) - ")
 
 
 def _steps_from_log(log: str, samples) -> list[dict]:
