@@ -159,6 +159,38 @@ def test_reference_code_outside_the_list_warns_without_blocking(warehouse):
         ("cip_code in the CIP 2020 reference list (flagged, not dropped)", "warning", ["99.9999"])]
 
 
+def _answer(result) -> tuple:
+    """What a validation concluded, in an order that does not depend on how it was split."""
+    return (result.success, result.row_count,
+            sorted((e["rule"], e["success"], e["unexpected_count"]) for e in result.expectations),
+            sorted((f.rule, f.unexpected_count, sorted(json.dumps(r, sort_keys=True) for r in f.rows))
+                   for f in result.failed))
+
+
+@pytest.mark.parametrize("relation,suite", [
+    ("raw.wage_records", "raw/wage_records"),
+    ("staging.stg_labor_market__wage_records", "staging/stg_labor_market__wage_records"),
+    ("raw.services", "raw/services"),
+    ("marts.fct_quarterly_earnings", PII),
+])
+def test_chunked_validation_gives_the_whole_table_answer(warehouse, relation, suite):
+    """A large table is validated in chunks (bounded memory): split into chunks of 4 rows it
+    must get the verdict, counts and offending rows of one whole-table validation, including
+    duplicate keys (rows are split by key, so duplicates meet in one chunk) and the row count.
+    (staging's wage records are a view of raw's, so they carry the same bad rows.)"""
+    _tamper(warehouse,
+            "INSERT INTO raw.wage_records SELECT * FROM raw.wage_records WHERE rowid IN (0, 5)",
+            "UPDATE raw.wage_records SET wages = -1 WHERE rowid = 3",
+            "UPDATE raw.services SET participation_id = 'P-NOBODY' WHERE rowid IN (1, 4)",
+            "UPDATE marts.fct_quarterly_earnings SET primary_employer_id = '512-34-5678' WHERE rowid = 2")
+    whole = validate_relation(warehouse, relation, suite, PLACEHOLDERS)
+    progress: list[str] = []
+    chunked = validate_relation(warehouse, relation, suite, PLACEHOLDERS, chunk_rows=4, log=progress.append)
+    assert len(progress) >= 2, "the table was not split"
+    assert not whole.success
+    assert _answer(chunked) == _answer(whole)
+
+
 def test_suppression_threshold_follows_the_setting(warehouse):
     """A denominator of 11 is shown at threshold 10 and must be suppressed at 12."""
     rows = {"suppression_threshold": 12}

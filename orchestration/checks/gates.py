@@ -57,7 +57,8 @@ def _quarantine_errors(con: duckdb.DuckDBPyConnection, entity: str) -> tuple[int
                    for f, r, c, rule, _ in rows]
 
 
-def run_gate(gate: Gate) -> AssetCheckResult:
+def run_gate(gate: Gate, log=None) -> AssetCheckResult:
+    """The gate's verdict; `log` hears the progress of a large table's chunks."""
     settings = load_settings()
     started = time.perf_counter()
     quarantined, samples = 0, []
@@ -66,7 +67,7 @@ def run_gate(gate: Gate) -> AssetCheckResult:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             forget_expectation_failures(con, gate.entity, gate.suite)
             quarantined, samples = _quarantine_errors(con, gate.entity)
-    results, error = _validate(gate, settings.warehouse_path, {"suppression_threshold": settings.suppression_threshold})
+    results, error = _validate(gate, settings.warehouse_path, {"suppression_threshold": settings.suppression_threshold}, log)
     suite: SuiteResult | None = results[0] if results and gate.layer == "raw" else None
     if gate.layer == "raw":
         with duckdb.connect(str(settings.warehouse_path)) as con:
@@ -113,12 +114,12 @@ def _json_metadata(value) -> MetadataValue:
     return MetadataValue.json(json.loads(json.dumps(value, default=str)))
 
 
-def _validate(gate: Gate, warehouse_path, placeholders: dict) -> tuple[list[SuiteResult], str | None]:
+def _validate(gate: Gate, warehouse_path, placeholders: dict, log=None) -> tuple[list[SuiteResult], str | None]:
     """Every suite of the gate on its relation; a relation or suite that cannot be read is an error."""
     results = []
     for name in gate.suites:
         try:
-            results.append(validate_relation(warehouse_path, gate.relation, name, placeholders))
+            results.append(validate_relation(warehouse_path, gate.relation, name, placeholders, log=log))
         except (duckdb.Error, KeyError) as exc:
             return results, f"could not validate {gate.relation} with {name}: {str(exc).splitlines()[0]}"
     return results, None
@@ -131,7 +132,7 @@ def _gate_check(gate: Gate):
                  description=f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
                              + (" plus the loader's quarantine" if gate.layer == "raw" else "") + ".")
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        result = run_gate(gate)
+        result = run_gate(gate, log=context.log.info)
         if not result.passed:
             context.log.error(f"gate failed on {gate.relation}: {result.description}")
         try:

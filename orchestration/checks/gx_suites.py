@@ -3,13 +3,22 @@
 GX 1.x cannot validate DuckDB through SQLAlchemy, so each gate reads its table from the
 warehouse into a DataFrame and validates it in an *ephemeral* context: a run writes no
 GX files. A suite may declare `meta.parameters` (or `meta.scalars`), SQL queries whose
-result fills a `{"$PARAMETER": name}` placeholder (foreign keys, reference code lists, the
-row count of another layer), so a rule that needs another table still lives in the suite,
-in one place. `meta.query` replaces the plain `SELECT *`; `meta.frame: "text_values"`
+result fills a `{"$PARAMETER": name}` placeholder (reference code lists, the row count of
+another layer), so a rule that needs another table still lives in the suite, in one place.
+`meta.query` replaces the plain `SELECT *`: it adds the columns a rule needs from other
+tables, e.g. whether a foreign key was found (a join: a million-value `$PARAMETER` list
+makes GX about ten times slower); `meta.frame: "text_values"`
 validates every text value (and every column name) of the relation instead of its rows,
 for rules about the shape of values such as "no SSN-shaped values anywhere"; with
 `meta.mask_samples` the sample values are shown by shape only (digits as 9, letters as
 x/X), so a report about leaked PII does not leak it again.
+
+A relation larger than `chunk_rows` is validated chunk by chunk, so memory stays bounded
+whatever the size of the table (20M wage rows are validated in about 1M-row DataFrames).
+Rows are split by a hash of the columns every uniqueness rule of the suite shares, so rows
+that could be duplicates always meet in the same chunk and every row rule gives exactly
+the answer it would give on the whole table; table-level rules (the row count) are checked
+once, on the total. The counts, samples and offending rows of the chunks are added up.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..settings import PROJECT_DIR
@@ -36,6 +46,11 @@ SAMPLE_SIZE = 5
 # (a suite may name its own in `meta.row_locator`).
 ROW_LOCATOR = ["_source_file", "_row_number"]
 TEXT_VALUES_FRAME = "text_values"
+# Validate a relation in chunks of about this many rows (bounded memory; see the docstring).
+CHUNK_ROWS = 1_000_000
+# Expectations about the table as a whole: checked once, never per chunk.
+TABLE_LEVEL = frozenset({"expect_table_row_count_to_equal"})
+UNIQUENESS = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 _SSN_SHAPE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
 
 
@@ -154,14 +169,17 @@ def resolve_parameters(suite: dict, con: duckdb.DuckDBPyConnection, placeholders
 
 
 def validate_frame(df: pd.DataFrame, suite_name: str, parameters: dict | None = None,
-                   placeholders: dict | None = None) -> SuiteResult:
-    """Validate `df` against suite `suite_name`; expectations on absent columns fail loudly."""
+                   placeholders: dict | None = None, table_level: bool | None = None) -> SuiteResult:
+    """Validate `df` against suite `suite_name`; expectations on absent columns fail loudly.
+    `table_level` True or False runs only the table-level or only the row-level expectations
+    (a chunked validation, see validate_relation); None runs them all."""
     import great_expectations as gx
 
     spec = _fill_all(load_suite(suite_name), placeholders)
     context = _context()
+    chosen = [e for e in spec["expectations"] if table_level is None or (e["type"] in TABLE_LEVEL) == table_level]
     suite = gx.ExpectationSuite(name=suite_name, expectations=[
-        {k: v for k, v in e.items() if k in ("type", "kwargs", "meta")} for e in spec["expectations"]])
+        {k: v for k, v in e.items() if k in ("type", "kwargs", "meta")} for e in chosen])
     try:
         context.suites.delete(suite_name)
     except Exception:  # not there yet
@@ -250,10 +268,23 @@ def text_values_query(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def chunk_key(suite: dict) -> list[str] | None:
+    """The columns to split a relation by: those every uniqueness rule of the suite shares
+    (rows that could collide agree on them), `[]` when the suite has no uniqueness rule
+    (any split will do), None when its keys share no column (it cannot be split)."""
+    keys = [set(e["kwargs"].get("column_list") or [e["kwargs"]["column"]])
+            for e in suite["expectations"] if e["type"] in UNIQUENESS]
+    if not keys:
+        return []
+    shared = set.intersection(*keys)
+    return sorted(shared) or None
+
+
 def validate_relation(warehouse_path: Path, relation: str, suite_name: str,
-                      placeholders: dict | None = None) -> SuiteResult:
+                      placeholders: dict | None = None, chunk_rows: int = CHUNK_ROWS,
+                      log=None) -> SuiteResult:
     """Read `relation` (or the suite's own `meta.query`, or its text values) from the
-    warehouse, read-only, and validate it against its suite."""
+    warehouse, read-only, and validate it against its suite, in chunks when it is large."""
     suite = load_suite(suite_name)
     meta = suite.get("meta", {})
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
@@ -261,6 +292,46 @@ def validate_relation(warehouse_path: Path, relation: str, suite_name: str,
             query = text_values_query(con, relation)
         else:
             query = fill_placeholders(meta.get("query") or f"SELECT * FROM {relation}", placeholders)
-        df = con.execute(query).df()
         params = resolve_parameters(suite, con, placeholders)
-    return validate_frame(df, suite_name, params, placeholders)
+        key = chunk_key(suite)
+        rows = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0] if key is not None else 0
+        chunks = -(-rows // chunk_rows) if rows > chunk_rows else 1
+        if chunks == 1:
+            return validate_frame(con.execute(query).df(), suite_name, params, placeholders)
+        # the whole row's hash when no column must stay together
+        by = ", ".join(f'_o4o_q."{c}"' for c in key) if key else "_o4o_q"
+        table = validate_frame(pd.DataFrame({"_row": np.zeros(rows, dtype=np.int8)}), suite_name, params,
+                               placeholders, table_level=True)
+        parts = []
+        for i in range(chunks):
+            df = con.execute(f"SELECT _o4o_q.* FROM ({query}) _o4o_q WHERE hash({by}) % {chunks} = {i}").df()
+            parts.append(validate_frame(df, suite_name, params, placeholders, table_level=False))
+            del df
+            if log:
+                log(f"{suite_name}: chunk {i + 1}/{chunks} validated ({sum(p.row_count for p in parts):,} of {rows:,} rows)")
+    return merge_chunks(suite_name, rows, table, parts)
+
+
+def merge_chunks(suite_name: str, rows: int, table: SuiteResult, parts: list[SuiteResult]) -> SuiteResult:
+    """One result for the relation: each row-level expectation's counts added over the chunks,
+    its samples and offending rows put together; the table-level ones as checked on the total."""
+    summary, failed = list(table.expectations), list(table.failed)
+    for position, first in enumerate(parts[0].expectations):
+        entries = [p.expectations[position] for p in parts]
+        counts = [e["unexpected_count"] for e in entries if e["unexpected_count"] is not None]
+        summary.append({**first, "success": all(e["success"] for e in entries),
+                        "unexpected_count": sum(counts) if counts else None,
+                        "sample_values": [v for e in entries for v in e["sample_values"]][:SAMPLE_SIZE]})
+        misses = [f for p in parts for f in p.failed if (f.expectation, f.column, f.rule) ==
+                  (first["expectation"], first["column"], first["rule"])]
+        if misses:
+            counted = [f.unexpected_count for f in misses if f.unexpected_count is not None]
+            failed.append(FailedExpectation(
+                expectation=misses[0].expectation, column=misses[0].column, rule=misses[0].rule,
+                unexpected_count=sum(counted) if counted else None,
+                sample_values=[v for f in misses for v in f.sample_values][:SAMPLE_SIZE],
+                sample_rows=[r for f in misses for r in f.sample_rows][:SAMPLE_SIZE],
+                rows=[r for f in misses for r in f.rows],
+                error=next((f.error for f in misses if f.error), None),
+                severity=misses[0].severity, observed=misses[0].observed))
+    return SuiteResult(suite_name, rows, len(summary), failed, summary)
