@@ -1,13 +1,12 @@
 """Diagnostic: the refresh's stages one at a time, each in its own measured process.
 
-  python -m benchmarks.stagewise --scale 1000000 [--ingest-memory-limit 6GB]
+  python -m benchmarks.stagewise --scale 1000000 [--memory-limit 4GB]
 
 For when the real job (benchmarks/run.py) cannot finish - at 1M participants it outgrows
 the memory the benchmark allows - this says what each stage costs on its own: the
 ingest (load_entity per entity, as the ingest assets call it), every gate (run_gate),
-`dbt build`, and publish. It runs the product's code; the one difference is that the
-ingest's DuckDB connection may be given a memory_limit, so its temporary tables spill to
-disk instead of growing past the limit. Each process pays Python, GX and dbt start-up
+`dbt build`, and publish. It runs the product's code, with O4O_DUCKDB_MEMORY_LIMIT set
+to `--memory-limit`. Each process pays Python, GX and dbt start-up
 (about 8-10 s for a gate), which the job pays once. Uses the landing dir of run.py's
 work dir (run `python -m benchmarks.run --scales N` first) and writes the "stagewise"
 part of benchmarks/results/results.json.
@@ -22,12 +21,14 @@ import sys
 import time
 from pathlib import Path
 
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+
 from .memory import run_measured
 from .run import DEFAULT_WORKDIR, DOCS, GIB, RESULTS_DIR, ROOT, _env, _load, machine
 from .report import update_docs, write_results
 
 
-def _ingest(limit: str) -> None:
+def _ingest() -> None:
     import duckdb
 
     from orchestration.ingest.feeds import FEEDS
@@ -35,7 +36,7 @@ def _ingest(limit: str) -> None:
     from orchestration.settings import load_settings
 
     settings = load_settings()
-    config = {"memory_limit": limit} if limit else {}
+    config = {"memory_limit": settings.duckdb_memory_limit}
     for entities in FEEDS.values():
         with duckdb.connect(str(settings.warehouse_path), config=config) as con:
             for entity in entities:
@@ -77,9 +78,10 @@ def measure_stages(participants: int, workdir: Path, limit: str, max_rss: int) -
     for old in work.glob("*.duckdb*"):
         old.unlink()
     env = _env(O4O_LANDING_DIR=str(landing), O4O_WAREHOUSE_PATH=str(work / "warehouse.duckdb"),
-               O4O_PUBLISH_PATH=str(work / "mart.duckdb"), O4O_DEMO="1")
+               O4O_PUBLISH_PATH=str(work / "mart.duckdb"), O4O_DEMO="1",
+               O4O_DUCKDB_MEMORY_LIMIT=limit)
     me = [sys.executable, "-m", "benchmarks.stagewise"]
-    jobs = [("ingest", "ingest", me + ["--job", "ingest", "--ingest-memory-limit", limit])]
+    jobs = [("ingest", "ingest", me + ["--job", "ingest"])]
     jobs += [("gate start-up", "imports and GX context only", me + ["--job", "gate"])]
     jobs += [("raw gates", g.asset_key.to_user_string(), me + ["--job", "gate", g.asset_key.to_user_string()])
              for g in GATES if g.layer == "raw"]
@@ -118,10 +120,11 @@ def measure_incremental(participants: int, workdir: Path, limit: str, max_rss: i
     latest = sorted((base / "landing" / "labor_market").glob("wage_records*.csv"))[-1]
     _link_tree(base / "landing", work / "landing", {latest})
     env = _env(O4O_LANDING_DIR=str(work / "landing"), O4O_WAREHOUSE_PATH=str(work / "warehouse.duckdb"),
-               O4O_PUBLISH_PATH=str(work / "mart.duckdb"), O4O_DEMO="1")
+               O4O_PUBLISH_PATH=str(work / "mart.duckdb"), O4O_DEMO="1",
+               O4O_DUCKDB_MEMORY_LIMIT=limit)
     dbt = [str(Path(sys.executable).parent / "dbt"), "build", "--quiet", "--project-dir", str(ROOT), "--profiles-dir",
            str(ROOT), "--target-path", str(work / "target")]
-    ingest = [sys.executable, "-m", "benchmarks.stagewise", "--job", "ingest", "--ingest-memory-limit", limit]
+    ingest = [sys.executable, "-m", "benchmarks.stagewise", "--job", "ingest"]
     rows = []
     for label, argv in (("base ingest (latest quarter held back)", ingest), ("base dbt build", dbt),
                         (f"incremental ingest (+ {latest.name})", ingest), ("incremental dbt build", dbt)):
@@ -148,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--ingest-memory-limit", default="6GB", help="DuckDB memory_limit of the ingest connection")
+    parser.add_argument("--memory-limit", default=DEFAULT_DUCKDB_MEMORY_LIMIT, help="O4O_DUCKDB_MEMORY_LIMIT of every job")
     parser.add_argument("--max-rss-gib", type=float, default=14.0)
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-docs", action="store_true")
@@ -158,20 +161,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.job == "ingest":
-        _ingest(args.ingest_memory_limit)
+        _ingest()
     elif args.job == "gate":
         _gate(args.name)
     elif args.job == "publish":
         _publish()
     elif args.incremental:
         print(f"== incremental quarter, ingest and dbt build, at {args.scale:,} participants", flush=True)
-        result = measure_incremental(args.scale, args.workdir, args.ingest_memory_limit, int(args.max_rss_gib * GIB))
+        result = measure_incremental(args.scale, args.workdir, args.memory_limit, int(args.max_rss_gib * GIB))
         merged = write_results(args.results, machine(), {}, stagewise_incremental={str(args.scale): result})
         if not args.no_docs:
             update_docs(DOCS, merged)
     else:
         print(f"== stage by stage at {args.scale:,} participants", flush=True)
-        result = measure_stages(args.scale, args.workdir, args.ingest_memory_limit, int(args.max_rss_gib * GIB))
+        result = measure_stages(args.scale, args.workdir, args.memory_limit, int(args.max_rss_gib * GIB))
         merged = write_results(args.results, machine(), {}, stagewise={str(args.scale): result})
         if not args.no_docs:
             update_docs(DOCS, merged)

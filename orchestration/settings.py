@@ -20,6 +20,8 @@ DEMO_PII_KEY = "o4o-demo-key-NOT-SECRET-do-not-use-with-real-data"
 # Suppression threshold of the published mart (mart.md: never below 10).
 MIN_PUBLISHED_SUPPRESSION_THRESHOLD = 10
 
+# Enough for a state's 20M wage rows on an 8 GiB machine (docs/benchmarks.md).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 # The outputs of profiles.yml: the engines dbt can build on (O4O_DBT_TARGET, docs/engines.md).
 DBT_TARGETS = ("duckdb", "postgres", "spark")
 # What profiles.yml's postgres output reads, with its defaults.
@@ -49,6 +51,9 @@ class Settings:
     dbt_target: str
     dbt_postgres_env: tuple[tuple[str, str], ...]  # O4O_PG_* of the postgres target, defaults filled in
     spark_dir: Path  # O4O_SPARK_DIR: the spark target's metastore, warehouse and raw Parquet
+    # O4O_DUCKDB_MEMORY_LIMIT: what DuckDB may hold in memory while loading and building; past
+    # it, it spills to disk beside the warehouse (DuckDB's own default is 80 % of the RAM).
+    duckdb_memory_limit: str
 
     @property
     def dbt_postgres_conninfo(self) -> str:
@@ -80,6 +85,7 @@ class Settings:
             "O4O_WAREHOUSE_PATH": str(self.warehouse_path),
             "O4O_DBT_TARGET": self.dbt_target,
             "O4O_SPARK_DIR": str(self.spark_dir),
+            "O4O_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             **dict(self.dbt_postgres_env),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
@@ -123,4 +129,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         dbt_target=dbt_target,
         dbt_postgres_env=tuple((k, env.get(k) or default) for k, default in DBT_POSTGRES_DEFAULTS.items()),
         spark_dir=_path(env, "O4O_SPARK_DIR", "data/spark"),
+        duckdb_memory_limit=(env.get("O4O_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT).strip(),
     )

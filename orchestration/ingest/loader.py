@@ -332,10 +332,10 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.problems.append(Problem(source, r["line"], r["column"], rule))
             result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
         select = ", ".join(f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in zip(header, lowered))
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _g{idx} AS SELECT {idx} AS _file_idx,
+        # views, not copies: the files' rows are first copied when typed (_typed)
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW _g{idx} AS SELECT {idx} AS _file_idx,
             {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
             {sql_literal(info['loaded_at'].isoformat(sep=' '))}::TIMESTAMP AS _loaded_at, {select} FROM _f{idx}""")
-        con.execute(f"DROP TABLE _f{idx}")
         info["rows_read"] = con.execute(f"SELECT count(*) FROM _g{idx}").fetchone()[0] + len(rejects)
         info["rows_quarantined"] = len(rejects)
         accepted.append((idx, source))
@@ -344,8 +344,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
     if result.mode == APPEND and result.extra_columns and not result.stopped:
-        for i, _ in accepted:  # new columns: raw.<entity> changes shape, so rebuild it
-            con.execute(f"DROP TABLE _g{i}")
+        _drop_files(con, accepted)  # new columns: raw.<entity> changes shape, so rebuild it
         return load_entity(con, entity, landing_dir, pii_key, log, now, incremental=False)
     if result.mode == APPEND and not result.stopped and not accepted:  # only re-sent copies arrived
         _finish(con, entity, result)
@@ -353,19 +352,19 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
         return result
     if result.stopped or not accepted:
+        _drop_files(con, accepted)
         log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
         _finish(con, entity, result)
         return result
 
-    con.execute("CREATE OR REPLACE TEMP TABLE _landed AS "
+    con.execute("CREATE OR REPLACE TEMP VIEW _landed AS "
                 + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
-    for i, _ in accepted:
-        con.execute(f"DROP TABLE _g{i}")
     result.rows_read = sum(f["rows_read"] for f in result.files[prior:])
     log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
     _quarantine_parse_errors(con, entity, result)
     has_birth_dates = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND)
-    con.execute("DROP TABLE IF EXISTS _landed")
+    con.execute("DROP VIEW _landed")
+    _drop_files(con, accepted)
     _finish(con, entity, result)
     clean = not result.problems and result.rows_quarantined == 0 and has_birth_dates
     _save_state(con, entity, signature if clean else None, pii_key, now, rebuilt=result.mode == FULL)
@@ -375,26 +374,42 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
     return result
 
 
+def _drop_files(con, accepted: list[tuple[int, str]]) -> None:
+    for i, _ in accepted:
+        con.execute(f"DROP VIEW _g{i}")
+        con.execute(f"DROP TABLE _f{i}")
+
+
 def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad) -> None:
-    """Rows with an unparseable value: listed in quarantine, excluded from raw (blocking)."""
-    bad_predicates = []
-    for col in entity.columns:
-        for rule, predicate in parse_error_checks(col):
-            bad_predicates.append(f"({predicate})")
-            con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
-                _row_number, {sql_literal(col.name)}, {sql_literal(rule)}, {shown_value(col)}, '{SEVERITY_ERROR}'
-                FROM _landed WHERE {predicate}""")
-            count = con.execute(f"SELECT count(*) FROM _landed WHERE {predicate}").fetchone()[0]
-            if not count:
-                continue
-            result.rule_counts[(rule, col.name)] = count
-            for source, row_number, value in con.execute(f"""SELECT _source_file, _row_number, {shown_value(col)}
-                    FROM _landed WHERE {predicate} ORDER BY _file_idx, _row_number LIMIT 5""").fetchall():
-                result.problems.append(Problem(source, row_number, col.name, rule, value, in_quarantine=True))
-    bad = " OR ".join(bad_predicates) or "false"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT * FROM _landed WHERE NOT coalesce({bad}, false)")
-    result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + \
-        con.execute(f"SELECT count(*) FROM _landed WHERE coalesce({bad}, false)").fetchone()[0]
+    """Rows with an unparseable value: listed in quarantine, excluded from raw (blocking).
+
+    One pass over the landed rows finds every offending row and each rule it breaks
+    (`_bad`, usually empty); the per-rule quarantine rows, counts and samples then come
+    from that small table, not from a scan of the whole delivery per rule."""
+    checks = [(col, rule, predicate) for col in entity.columns for rule, predicate in parse_error_checks(col)]
+    bad = " OR ".join(f"({predicate})" for _, _, predicate in checks) or "false"
+    flags = "".join(f", coalesce({predicate}, false) AS _breaks{i}, {shown_value(col)} AS _shown{i}"
+                    for i, (col, _, predicate) in enumerate(checks))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number{flags}
+        FROM _landed WHERE coalesce({bad}, false)""")
+    for i, (col, rule, _) in enumerate(checks):
+        con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
+            _row_number, {sql_literal(col.name)}, {sql_literal(rule)}, _shown{i}, '{SEVERITY_ERROR}'
+            FROM _bad WHERE _breaks{i}""")
+        count = con.execute(f"SELECT count(*) FROM _bad WHERE _breaks{i}").fetchone()[0]
+        if not count:
+            continue
+        result.rule_counts[(rule, col.name)] = count
+        for source, row_number, value in con.execute(f"""SELECT _source_file, _row_number, _shown{i}
+                FROM _bad WHERE _breaks{i} ORDER BY _file_idx, _row_number LIMIT 5""").fetchall():
+            result.problems.append(Problem(source, row_number, col.name, rule, value, in_quarantine=True))
+    rejected = con.execute("SELECT count(*) FROM _bad").fetchone()[0]
+    con.execute("DROP TABLE _bad")
+    if rejected:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed WHERE NOT coalesce({bad}, false)")
+    else:  # nothing to take out
+        con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed")
+    result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
 
 
 def _col(entity: Entity, type_: str, nth: int = 0) -> Column | None:
@@ -422,7 +437,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
     extras = "".join(f", {quote_ident(x)}" for x in result.extra_columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _typed AS SELECT _file_idx, _source_file, _row_number,
         _loaded_at, {typed}{flags}{extras} FROM _parsed""")
-    con.execute("DROP TABLE _parsed")
+    con.execute("DROP VIEW _parsed")
 
     drop: list[str] = []
     derived: list[str] = []
@@ -476,10 +491,16 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT {select} FROM _typed t{joins}""")
     con.execute("DROP TABLE _typed")
     # A later delivery replaces the earlier rows that share its key; duplicates *within*
-    # one file stay, so the raw suite's uniqueness rule reports them.
-    latest = f"""SELECT * EXCLUDE (_file_idx) FROM _final
-        QUALIFY _file_idx = max(_file_idx) OVER (PARTITION BY {key_cols})
-        ORDER BY {key_cols}, _source_file, _row_number"""
+    # one file stay, so the raw suite's uniqueness rule reports them. Only keys that more
+    # than one file delivered need a choice (usually none: a hash aggregate, no sort of
+    # every row); rows keep the order of the files.
+    superseded_key = " AND ".join(f"f.{quote_ident(k)} IS NOT DISTINCT FROM s.{quote_ident(k)}" for k in entity.raw_key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _superseded AS
+        WITH by_hash AS (SELECT hash({key_cols}) AS h FROM _final GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
+        SELECT {key_cols}, max(_file_idx) AS _latest FROM _final WHERE hash({key_cols}) IN (SELECT h FROM by_hash)
+        GROUP BY ALL HAVING min(_file_idx) < max(_file_idx)""")
+    latest = f"""SELECT f.* EXCLUDE (_file_idx) FROM _final f
+        LEFT JOIN _superseded s ON {superseded_key} WHERE s._latest IS NULL OR f._file_idx = s._latest"""
     total = con.execute("SELECT count(*) FROM _final").fetchone()[0]
     if append:  # the new files come after every loaded one: their keys replace loaded rows
         same_key = " AND ".join(f"r.{quote_ident(k)} IS NOT DISTINCT FROM n.{quote_ident(k)}" for k in entity.raw_key)
@@ -490,6 +511,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
     else:
         con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{entity.name} AS {latest}")
     con.execute("DROP TABLE _final")
+    con.execute("DROP TABLE _superseded")
     result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
     if not append:
         result.rows_replaced = total - result.rows_loaded
