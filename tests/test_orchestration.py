@@ -91,6 +91,14 @@ def test_schedule_timezone_comes_from_config():
     assert load_settings({}).schedule_timezone == "America/New_York"
 
 
+def test_duckdb_memory_limit_reaches_dbt():
+    """One setting bounds DuckDB in the ingest and in dbt (profiles.yml reads it from dbt_env)."""
+    assert load_settings({}).duckdb_memory_limit == "4GB"
+    settings = load_settings({"O4O_DUCKDB_MEMORY_LIMIT": " 1500MB "})
+    assert settings.dbt_env()["O4O_DUCKDB_MEMORY_LIMIT"] == "1500MB"
+    assert "memory_limit: \"{{ env_var('O4O_DUCKDB_MEMORY_LIMIT'" in (PROJECT_DIR / "profiles.yml").read_text()
+
+
 def test_nightly_refresh_leaves_out_the_freshness_checks(defs):
     from orchestration.checks.freshness import PUBLISHED_AGE_CHECK, WAGE_QUARTER_CHECK
 
