@@ -492,8 +492,9 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
     con.execute("DROP TABLE _typed")
     # A later delivery replaces the earlier rows that share its key; duplicates *within*
     # one file stay, so the raw suite's uniqueness rule reports them. Only keys that more
-    # than one file delivered need a choice (usually none: a hash aggregate, no sort of
-    # every row); rows keep the order of the files.
+    # than one file delivered need a choice (usually none): a hash aggregate finds them,
+    # instead of a window and a sort over every row. Raw rows have no meaningful order
+    # (an appended quarter goes at the end; models never rely on it).
     superseded_key = " AND ".join(f"f.{quote_ident(k)} IS NOT DISTINCT FROM s.{quote_ident(k)}" for k in entity.raw_key)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _superseded AS
         WITH by_hash AS (SELECT hash({key_cols}) AS h FROM _final GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
