@@ -36,9 +36,8 @@ def _ingest() -> None:
     from orchestration.settings import load_settings
 
     settings = load_settings()
-    config = {"memory_limit": settings.duckdb_memory_limit}
     for entities in FEEDS.values():
-        with duckdb.connect(str(settings.warehouse_path), config=config) as con:
+        with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
             for entity in entities:
                 started = time.perf_counter()
                 load = load_entity(con, entity, settings.landing_dir, settings.require_pii_key(), log=lambda _: None)

@@ -79,6 +79,10 @@ class Settings:
             )
         return self.pii_key.encode()
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Configuration of a DuckDB connection that writes the warehouse (the ingest)."""
+        return {"memory_limit": self.duckdb_memory_limit}
+
     def dbt_env(self) -> dict[str, str]:
         """Environment the dbt subprocess needs (profiles.yml reads these)."""
         return {

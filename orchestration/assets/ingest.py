@@ -80,8 +80,7 @@ def _feed_assets(feed: str, entities: list[Entity]):
         settings = load_settings()
         key = settings.require_pii_key()
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(settings.warehouse_path),
-                            config={"memory_limit": settings.duckdb_memory_limit}) as con:
+        with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
             for entity in entities:
                 if raw_asset_key(entity.name) not in context.selected_asset_keys:
                     continue

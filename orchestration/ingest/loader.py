@@ -393,10 +393,9 @@ def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number{flags}
         FROM _landed WHERE coalesce({bad}, false)""")
     for i, (col, rule, _) in enumerate(checks):
-        con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
+        count = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
             _row_number, {sql_literal(col.name)}, {sql_literal(rule)}, _shown{i}, '{SEVERITY_ERROR}'
-            FROM _bad WHERE _breaks{i}""")
-        count = con.execute(f"SELECT count(*) FROM _bad WHERE _breaks{i}").fetchone()[0]
+            FROM _bad WHERE _breaks{i}""").fetchone()[0]
         if not count:
             continue
         result.rule_counts[(rule, col.name)] = count
