@@ -22,6 +22,12 @@ MIN_PUBLISHED_SUPPRESSION_THRESHOLD = 10
 
 # Enough for a state's 20M wage rows on an 8 GiB machine (docs/benchmarks.md).
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
+# A delivery may shrink an entity's raw table by at most this share of its rows (the volume
+# rule of orchestration/ingest/loader.py): a header-only file or a half export is stopped.
+DEFAULT_MAX_SHRINK_SHARE = 0.5
+# A secret key shorter than this is accepted with a warning (HMAC keys should be long random
+# strings; `secrets.token_hex(32)` gives 64 characters).
+SHORT_PII_KEY_CHARS = 16
 # The outputs of profiles.yml: the engines dbt can build on (O4O_DBT_TARGET, docs/engines.md).
 DBT_TARGETS = ("duckdb", "postgres", "spark")
 # What profiles.yml's postgres output reads, with its defaults.
@@ -52,8 +58,20 @@ class Settings:
     dbt_postgres_env: tuple[tuple[str, str], ...]  # O4O_PG_* of the postgres target, defaults filled in
     spark_dir: Path  # O4O_SPARK_DIR: the spark target's metastore, warehouse and raw Parquet
     # O4O_DUCKDB_MEMORY_LIMIT: what DuckDB may hold in memory while loading and building; past
-    # it, it spills to disk beside the warehouse (DuckDB's own default is 80 % of the RAM).
+    # it, it spills to disk (DuckDB's own default is 80 % of the RAM).
     duckdb_memory_limit: str
+    # O4O_DUCKDB_TEMP_DIR: where DuckDB spills, `<warehouse>.tmp` by default. The ingest's spill
+    # holds landing rows before pseudonymization (SSNs, names): o4o removes stale spill files
+    # there at the start and end of every ingest (orchestration/spill.py); protect it like the
+    # landing directory, and never share it between warehouses.
+    duckdb_temp_dir: Path
+    # O4O_MAX_SHRINK_SHARE: the volume rule's limit (0-1); O4O_ACCEPT_SHRINK: entities whose
+    # shrinking delivery the operator accepted for this run (`o4o refresh --accept-shrink E`).
+    max_shrink_share: float
+    accept_shrink: frozenset[str]
+    # O4O_REKEY: this run may re-key a warehouse and mart made with another O4O_PII_KEY
+    # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/key_safety.py).
+    rekey: bool
 
     @property
     def dbt_postgres_conninfo(self) -> str:
@@ -68,9 +86,18 @@ class Settings:
         return "demo" if self.demo else "secret"
 
     def require_pii_key(self) -> bytes:
-        """The HMAC key, or a clear refusal: no key, no run (except an explicit demo)."""
+        """The HMAC key, or a clear refusal: no key, no run (except an explicit demo); a key made
+        of blanks is no key; a key beside O4O_DEMO is ambiguous, so it is refused too."""
+        if self.demo and self.pii_key is not None:
+            raise SettingsError(
+                "O4O_PII_KEY and O4O_DEMO (or --demo) are both set: o4o will not guess which key you meant. "
+                "For real data unset O4O_DEMO (or set O4O_DEMO=0); for synthetic data unset O4O_PII_KEY.")
         if self.demo:
             return DEMO_PII_KEY.encode()
+        if self.pii_key is not None and not self.pii_key.strip():
+            raise SettingsError(
+                "O4O_PII_KEY is blank (only spaces, tabs or newlines): o4o refuses a key anyone can guess. "
+                "Set it to a long random secret (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`).")
         if not self.pii_key:
             raise SettingsError(
                 "O4O_PII_KEY is not set: o4o refuses to pseudonymize identifiers without a secret key. "
@@ -79,9 +106,17 @@ class Settings:
             )
         return self.pii_key.encode()
 
+    def pii_key_warnings(self) -> list[str]:
+        """What is weak about an accepted key (said on the console, never a refusal)."""
+        if not self.demo and self.pii_key and len(self.pii_key) < SHORT_PII_KEY_CHARS:
+            return [f"warning: O4O_PII_KEY has {len(self.pii_key)} characters; a short key makes the pseudonyms "
+                    f"easier to reverse. Use a long random secret ({SHORT_PII_KEY_CHARS}+ characters, e.g. "
+                    "`secrets.token_hex(32)`); changing it later needs `o4o refresh --rekey`."]
+        return []
+
     def duckdb_config(self) -> dict[str, str]:
         """Configuration of a DuckDB connection that writes the warehouse (the ingest)."""
-        return {"memory_limit": self.duckdb_memory_limit}
+        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_dir)}
 
     def dbt_env(self) -> dict[str, str]:
         """Environment the dbt subprocess needs (profiles.yml reads these)."""
@@ -90,6 +125,7 @@ class Settings:
             "O4O_DBT_TARGET": self.dbt_target,
             "O4O_SPARK_DIR": str(self.spark_dir),
             "O4O_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "O4O_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
             **dict(self.dbt_postgres_env),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
@@ -108,6 +144,28 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _share(env: dict[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    try:
+        value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1) if raw else default
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise SettingsError(f"{name} is {raw!r}: give a share between 0 and 1 (e.g. 0.5) or a percent (50%)")
+    return value
+
+
+def _entity_names(env: dict[str, str], name: str) -> frozenset[str]:
+    from .ingest.feeds import ENTITIES_BY_NAME
+
+    names = frozenset(n.strip().lower() for n in (env.get(name) or "").replace(";", ",").split(",") if n.strip())
+    unknown = sorted(names - set(ENTITIES_BY_NAME))
+    if unknown:
+        raise SettingsError(f"{name} names {', '.join(unknown)}: not a feed entity "
+                            f"(one of {', '.join(ENTITIES_BY_NAME)})")
+    return names
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     threshold = int(env.get("O4O_SUPPRESSION_THRESHOLD") or MIN_PUBLISHED_SUPPRESSION_THRESHOLD)
@@ -118,11 +176,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if dbt_target not in DBT_TARGETS:
         raise SettingsError(f"O4O_DBT_TARGET is {dbt_target!r}: use one of {', '.join(DBT_TARGETS)} "
                             "(outputs of profiles.yml; docs/engines.md)")
+    warehouse_path = _path(env, "O4O_WAREHOUSE_PATH", "data/warehouse.duckdb")
     return Settings(
         landing_dir=_path(env, "O4O_LANDING_DIR", "data/landing"),
-        warehouse_path=_path(env, "O4O_WAREHOUSE_PATH", "data/warehouse.duckdb"),
+        warehouse_path=warehouse_path,
         publish_path=_path(env, "O4O_PUBLISH_PATH", "data/mart.duckdb"),
-        pii_key=env.get("O4O_PII_KEY") or None,
+        pii_key=env.get("O4O_PII_KEY") or None,  # blank is refused by require_pii_key, not ignored
         demo=_truthy(env.get("O4O_DEMO")),
         suppression_threshold=threshold,
         schedule_timezone=env.get("O4O_SCHEDULE_TIMEZONE") or "America/New_York",
@@ -134,4 +193,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         dbt_postgres_env=tuple((k, env.get(k) or default) for k, default in DBT_POSTGRES_DEFAULTS.items()),
         spark_dir=_path(env, "O4O_SPARK_DIR", "data/spark"),
         duckdb_memory_limit=(env.get("O4O_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT).strip(),
+        duckdb_temp_dir=_path(env, "O4O_DUCKDB_TEMP_DIR", str(warehouse_path) + ".tmp"),
+        max_shrink_share=_share(env, "O4O_MAX_SHRINK_SHARE", DEFAULT_MAX_SHRINK_SHARE),
+        accept_shrink=_entity_names(env, "O4O_ACCEPT_SHRINK"),
+        rekey=_truthy(env.get("O4O_REKEY")),
     )

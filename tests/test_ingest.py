@@ -25,7 +25,7 @@ NOW = dt.datetime(2024, 5, 1, 2, 0, 0)
 
 # One valid row per entity; a test overrides only the fields it is about.
 DEFAULTS: dict[str, dict[str, str]] = {
-    "wage_records": dict(ssn="123-45-6789", employer_id="E1", naics_code="311111", year="2024", quarter="1",
+    "wage_records": dict(ssn="212-45-6789", employer_id="E1", naics_code="311111", year="2024", quarter="1",
                          wages="1000.00"),
     "participants": dict(individual_id="I1", ssn="", first_name="Ana", last_name="Ortiz",
                          date_of_birth="1990-03-16", sex="2", hispanic="0", american_indian="0", asian="0",
@@ -197,47 +197,47 @@ def test_missing_column_on_first_load_creates_no_raw_table(con, landing):
 def test_repeated_header_name_is_refused_not_kept_as_extra_column(con, landing, warehouse):
     # DuckDB renames a repeated column (`ssn`, `SSN` -> `ssn`, `SSN_1`); the loader must
     # refuse the file, not keep the second SSN column in raw as an "extra" column.
-    lines = [csv_line(WAGE_HEADER + ["SSN"]), csv_line(["123456789", "E1", "3111", "2024", "1", "1", "987654321"])]
+    lines = [csv_line(WAGE_HEADER + ["SSN"]), csv_line(["212456789", "E1", "3111", "2024", "1", "1", "387654321"])]
     write_lines(landing, "labor_market", "wage_records.csv", lines)
     result = load(con, landing, "wage_records")
     assert result.stopped
     assert [(p.column_name, p.rule.split(" ")[0]) for p in result.problems] == [("ssn", "duplicate_column")]
     assert not table_exists(con, "raw", "wage_records")
     con.close()
-    assert "987654321" not in everything_stored(warehouse)
+    assert "387654321" not in everything_stored(warehouse)
 
 
 # ---------------------------------------------------------------- 3. extra column
 
 def test_extra_column_is_kept_and_reported_as_warning(con, landing):
-    header = WAGE_HEADER + ["Note"]
-    lines = entity_lines("wage_records", [dict(employer_id="E1", note="first"), dict(employer_id="E2", note="")],
+    # programs are not about people: an unknown column is kept (feeds.md), as a warning
+    header = ENTITIES_BY_NAME["programs"].column_names + ["Note"]
+    lines = entity_lines("programs", [dict(program_id="PRG1", note="first"), dict(program_id="PRG2", note="")],
                          header=header)
-    write_lines(landing, "labor_market", "wage_records.csv", lines)
+    write_lines(landing, "providers", "programs.csv", lines)
 
-    result = load(con, landing, "wage_records")
+    result = load(con, landing, "programs")
 
     assert not result.stopped and result.blocking_problems == []
     assert result.extra_columns == ["note"]
     [warning] = result.problems
     assert (warning.severity, warning.column_name, warning.row_number) == (SEVERITY_WARNING, "note", 1)
     assert warning.rule.startswith("extra_column")
-    assert fetch(con, "SELECT employer_id, note FROM raw.wage_records ORDER BY employer_id") == [("E1", "first"),
-                                                                                                 ("E2", None)]
-    assert quarantine(con, "wage_records") == [("labor_market/wage_records.csv", 1, "note", warning.rule, None,
-                                                "warning")]
+    assert fetch(con, "SELECT program_id, note FROM raw.programs ORDER BY program_id") == [("PRG1", "first"),
+                                                                                           ("PRG2", None)]
+    assert quarantine(con, "programs") == [("providers/programs.csv", 1, "note", warning.rule, None, "warning")]
     assert result.rows_loaded == 2 and result.rows_quarantined == 0
 
 
 # ---------------------------------------------------------------- 4. malformed rows
 
 def test_malformed_rows_are_quarantined_with_spreadsheet_row_numbers(con, landing):
-    good = lambda employer: csv_line(["123456789", employer, "3111", "2024", "1", "10.00"])  # noqa: E731
+    good = lambda employer: csv_line(["212456789", employer, "3111", "2024", "1", "10.00"])  # noqa: E731
     lines = [csv_line(WAGE_HEADER),                                           # row 1
              good("E2"),                                                      # row 2
-             csv_line(["123456789", "E3", "3111", "2024", "1", "10", "x"]),   # row 3: too many columns
+             csv_line(["212456789", "E3", "3111", "2024", "1", "10", "x"]),   # row 3: too many columns
              good("E4"),                                                      # row 4
-             csv_line(["123456789", "E5", "3111", "2024", "1"]),              # row 5: one column missing
+             csv_line(["212456789", "E5", "3111", "2024", "1"]),              # row 5: one column missing
              good("E6")]                                                      # row 6
     write_lines(landing, "labor_market", "wage_records.csv", lines)
 
@@ -258,14 +258,14 @@ def test_malformed_rows_are_quarantined_with_spreadsheet_row_numbers(con, landin
 def test_malformed_rows_first_consecutive_and_several_missing_columns(con, landing):
     # A row missing several columns is reported by DuckDB once per missing column: it is
     # still one bad row, and must shift the row numbers of later rows by one, not by four.
-    good = lambda employer: csv_line(["123456789", employer, "3111", "2024", "1", "10.00"])  # noqa: E731
+    good = lambda employer: csv_line(["212456789", employer, "3111", "2024", "1", "10.00"])  # noqa: E731
     lines = [csv_line(WAGE_HEADER),                                               # row 1
-             csv_line(["123456789", "E2", "3111", "2024", "1"]),                  # row 2: bad (first data row)
+             csv_line(["212456789", "E2", "3111", "2024", "1"]),                  # row 2: bad (first data row)
              good("E3"),                                                          # row 3
-             csv_line(["123456789", "E4", "3111", "2024", "1", "1", "x"]),        # row 4: bad
-             csv_line(["123456789", "E5", "3111", "2024", "1", "1", "x", "y"]),   # row 5: bad (consecutive)
+             csv_line(["212456789", "E4", "3111", "2024", "1", "1", "x"]),        # row 4: bad
+             csv_line(["212456789", "E5", "3111", "2024", "1", "1", "x", "y"]),   # row 5: bad (consecutive)
              good("E6"),                                                          # row 6
-             csv_line(["123456789", "E7"]),                                       # row 7: four columns missing
+             csv_line(["212456789", "E7"]),                                       # row 7: four columns missing
              good("E8"),                                                          # row 8
              good("E9")]                                                          # row 9
     write_lines(landing, "labor_market", "wage_records.csv", lines, newline="\r\n", bom=True)
@@ -339,7 +339,7 @@ def test_impossible_dates_and_bad_integers_are_quarantined_pii_masked(con, landi
     date_rule = "type:date (YYYY-MM-DD, a real calendar date)"
     assert quarantine(con, "participants") == [
         ("job_center/participants.csv", 3, "date_of_birth", date_rule, "<redacted 10 chars>", "error"),
-        ("job_center/participants.csv", 4, "sex", "type:integer", "F", "error"),
+        ("job_center/participants.csv", 4, "sex", "type:integer", "X", "error"),  # a file about people: by shape
     ]
     assert quarantine(con, "participation") == [
         ("job_center/participation.csv", 3, "entry_date", date_rule, "2024-02-30", "error"),
@@ -368,8 +368,8 @@ def test_bad_integer_and_money_in_wage_records(con, landing):
                                            dict(employer_id="E3", wages="12.345"), dict(employer_id="E4", ssn="12345")])
     result = load(con, landing, "wage_records")
     assert [(r[1], r[2], r[3], r[4]) for r in quarantine(con, "wage_records")] == [
-        (3, "year", "type:integer", "20x4"),
-        (4, "wages", "type:money (dollars, at most 2 decimals)", "12.345"),
+        (3, "year", "type:integer", "99x9"),  # wage records are about people: values shown by shape
+        (4, "wages", "type:money (dollars, at most 2 decimals)", "99.999"),
         (5, "ssn", "format:ssn (9 digits, dashes allowed)", "<redacted 5 chars>"),
     ]
     assert fetch(con, "SELECT employer_id FROM raw.wage_records") == [("E1",)]
@@ -437,21 +437,24 @@ def test_a_file_delivered_in_a_later_refresh_wins_even_if_its_name_sorts_first(c
     assert again.rows_loaded == 1 and fetch(con, "SELECT exit_date FROM raw.participation") == [(dt.date(2024, 7, 31),)]
 
 
-def test_later_wage_file_replaces_on_the_compound_pseudonymized_key(con, landing):
-    write_entity(landing, "wage_records", [dict(ssn="123-45-6789", wages="100.00"), dict(ssn="987654321")],
+def test_later_wage_file_replaces_the_employer_quarter_on_the_pseudonymized_key(con, landing):
+    # A later file re-delivers E1's 2024Q1 report: every earlier E1 row of that quarter goes,
+    # also the worker it no longer lists; E2's report of the same quarter is untouched.
+    write_entity(landing, "wage_records", [dict(ssn="212-45-6789", wages="100.00"), dict(ssn="387654321"),
+                                           dict(ssn="387654321", employer_id="E2", wages="70.00")],
                  file_name="wage_records.csv")
-    write_entity(landing, "wage_records", [dict(ssn="123456789", wages="150.00")],
+    write_entity(landing, "wage_records", [dict(ssn="212456789", wages="150.00")],
                  file_name="wage_records_2024q1_corrected.csv")
     result = load(con, landing, "wage_records")
-    assert (result.rows_loaded, result.rows_replaced) == (2, 1)
-    assert sorted(r[0] for r in fetch(con, "SELECT wages FROM raw.wage_records")) == [Decimal("150.00"),
-                                                                                      Decimal("1000.00")]
+    assert (result.rows_loaded, result.rows_replaced, result.rows_dropped_by_amendments) == (2, 2, 1)
+    assert sorted((r[0], r[1]) for r in fetch(con, "SELECT employer_id, wages FROM raw.wage_records")) == [
+        ("E1", Decimal("150.00")), ("E2", Decimal("70.00"))]
 
 
 # ---------------------------------------------------------------- 9. idempotence
 
 def write_mixed_landing(landing: Path) -> None:
-    write_entity(landing, "participants", [dict(individual_id="I1", ssn="123-45-6789"),
+    write_entity(landing, "participants", [dict(individual_id="I1", ssn="212-45-6789"),
                                            dict(individual_id="I2", first_name="José", date_of_birth="1991-07-04"),
                                            dict(individual_id="I3", sex="x")])
     write_entity(landing, "participation", [dict(participation_id="PA1"), dict(participation_id="PA2",
@@ -484,16 +487,16 @@ def test_loading_the_same_landing_twice_gives_identical_raw_tables(con, landing)
 
 def test_participant_key_is_hmac_of_ssn_else_name_and_birth_date(con, landing):
     write_entity(landing, "participants", [
-        dict(individual_id="I1", ssn="123-45-6789", first_name="Ana", last_name="Ortiz", date_of_birth="1990-03-15"),
+        dict(individual_id="I1", ssn="212-45-6789", first_name="Ana", last_name="Ortiz", date_of_birth="1990-03-15"),
         dict(individual_id="I2", ssn="", first_name="José", last_name="O'Neil", date_of_birth="1990-03-16"),
         dict(individual_id="I3", ssn="", first_name="  mary-jo ", last_name="Smith Jones", date_of_birth="1990-03-14"),
     ])
-    write_entity(landing, "wage_records", [dict(ssn="123456789", employer_id="E1"),
-                                           dict(ssn="123-45-6789", employer_id="E2")])
+    write_entity(landing, "wage_records", [dict(ssn="212456789", employer_id="E1"),
+                                           dict(ssn="212-45-6789", employer_id="E2")])
     load(con, landing, "participants")
     load(con, landing, "wage_records")
 
-    ssn_key = hmac_hex(KEY, "ssn:123456789")
+    ssn_key = hmac_hex(KEY, "ssn:212456789")
     people = {r[0]: r[1:] for r in fetch(con, "SELECT individual_id, participant_key, ssn_key, name_dob_key, "
                                               "birth_year FROM raw.participants")}
     assert people["I1"] == (ssn_key, ssn_key, hmac_hex(KEY, "name:ANA|ORTIZ|1990-03-15"), 1990)
@@ -507,14 +510,14 @@ def test_participant_key_is_hmac_of_ssn_else_name_and_birth_date(con, landing):
 
 
 def test_a_different_key_gives_different_pseudonyms(tmp_path, landing):
-    write_entity(landing, "participants", [dict(individual_id="I1", ssn="123-45-6789"),
+    write_entity(landing, "participants", [dict(individual_id="I1", ssn="212-45-6789"),
                                            dict(individual_id="I2", ssn="")])
     keys = {}
     for name, key in (("a", KEY), ("b", OTHER_KEY)):
         with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as c:
             load(c, landing, "participants", key=key)
             keys[name] = dict(fetch(c, "SELECT individual_id, participant_key FROM raw.participants"))
-    assert keys["b"]["I1"] == hmac_hex(OTHER_KEY, "ssn:123456789")
+    assert keys["b"]["I1"] == hmac_hex(OTHER_KEY, "ssn:212456789")
     assert all(keys["a"][i] != keys["b"][i] for i in ("I1", "I2"))
     assert not set(keys["a"].values()) & set(keys["b"].values())
 

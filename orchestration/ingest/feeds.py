@@ -29,6 +29,14 @@ class Column:
     # Only for PII columns: raw-layer suites never see PII, so the loader checks
     # presence itself. Every other "required" rule lives in expectations/raw/.
     required: bool = False
+    # Free text (names of providers, programs, occupations): an SSN-shaped run inside it is
+    # masked in place, the row kept (with a warning). In any other non-PII column an
+    # SSN-shaped value keeps the row out of raw (an error).
+    free_text: bool = False
+    # An identifier of a person that must never be an SSN (PIRL 100 individual_id): an
+    # SSN-shaped value is replaced by a keyed pseudonym marked `ssn-shaped-id:` (so the
+    # person's rows still join) and reported as an error.
+    person_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,9 @@ class Entity:
     # When the birth date lives in another entity of the same feed (participation ->
     # participants), the column that joins to it.
     age_via: str | None = None
+    # What a later delivery replaces (feeds.md): by default the rows with the same key; for
+    # UI wage records every earlier row of the same employer and quarter (an amended report).
+    replaces_by: tuple[str, ...] | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -50,7 +61,14 @@ class Entity:
 
     @property
     def has_pii(self) -> bool:
+        """A file about people (it carries SSNs, names or birth dates): its unknown columns
+        are dropped and its values are shown by shape only (masking.py)."""
         return any(c.type in PII_TYPES for c in self.columns)
+
+    @property
+    def replacement_unit(self) -> tuple[str, ...]:
+        """The raw columns whose values a later delivery replaces as a whole."""
+        return self.replaces_by or self.raw_key
 
     @property
     def raw_key(self) -> tuple[str, ...]:
@@ -68,33 +86,34 @@ PERSON = (Column("ssn", SSN), Column("first_name", NAME, required=True),
 
 ENTITIES: tuple[Entity, ...] = (
     Entity("providers", "providers", ("provider_id",), _cols(
-        "provider_id", "provider_name", ("entity_type", INT), "county_fips", "state")),
+        "provider_id", Column("provider_name", free_text=True), ("entity_type", INT), "county_fips", "state")),
     Entity("programs", "providers", ("program_id",), _cols(
-        "program_id", "provider_id", "program_name", "cip_code", "soc_code", "potential_outcome",
+        "program_id", "provider_id", Column("program_name", free_text=True), "cip_code", "soc_code", "potential_outcome",
         ("tuition_cost", MONEY), ("length_hours", INT), "delivery_mode", "etpl_status")),
     Entity("training_records", "providers", ("record_id",), _cols(
         "record_id", "program_id", *PERSON, ("enrollment_date", DATE), ("completion_date", DATE),
         "completion_status", ("credential_type", INT), ("credential_date", DATE)),
         age_at="enrollment_date"),
     Entity("participants", "job_center", ("individual_id",), _cols(
-        "individual_id", *PERSON, ("sex", INT),
+        Column("individual_id", person_id=True), *PERSON, ("sex", INT),
         *[(c, INT) for c in ("hispanic", "american_indian", "asian", "black", "pacific_islander", "white")],
         ("veteran", INT), ("disability", INT), ("highest_education", INT),
         ("employment_status_at_entry", INT), ("low_income", INT), "county_fips")),
     Entity("participation", "job_center", ("participation_id",), _cols(
-        "participation_id", "individual_id", "funding_stream", "lwda_code",
+        "participation_id", Column("individual_id", person_id=True), "funding_stream", "lwda_code",
         ("entry_date", DATE), ("exit_date", DATE), "exit_reason"),
         age_at="entry_date", age_via="individual_id"),
     Entity("services", "job_center", ("service_id",), _cols(
         "service_id", "participation_id", ("service_date", DATE), "service_type", "training_type",
         "program_id", ("cost", MONEY))),
     Entity("wage_records", "labor_market", ("ssn", "employer_id", "year", "quarter"), _cols(
-        Column("ssn", SSN, required=True), "employer_id", "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY))),
+        Column("ssn", SSN, required=True), "employer_id", "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY)),
+        replaces_by=("employer_id", "year", "quarter")),
     Entity("laus", "labor_market", ("area_fips", "year", "month"), _cols(
         "area_fips", ("year", INT), ("month", INT), ("labor_force", INT), ("employed", INT),
         ("unemployed", INT), ("unemployment_rate", DECIMAL))),
     Entity("oews", "labor_market", ("area_code", "soc_code", "year"), _cols(
-        "area_code", "soc_code", ("year", INT), "occupation_title",
+        "area_code", "soc_code", ("year", INT), Column("occupation_title", free_text=True),
         Column("employment", INT, ("**",)), Column("median_annual_wage", MONEY, ("*", "#")))),
     Entity("ui_claims", "labor_market", ("week_ending", "county_fips"), _cols(
         ("week_ending", DATE), "county_fips", ("initial_claims", INT), ("continued_claims", INT))),

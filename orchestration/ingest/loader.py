@@ -2,14 +2,21 @@
 
 What the loader guarantees (feeds.md):
 - every file is read as UTF-8 CSV with a header (BOM and CRLF tolerated, column names
-  matched case-insensitively); a file that is not UTF-8, cannot be read, or lacks a
-  contract column is refused and stops the entity (its raw table is left as it was);
+  matched case-insensitively, columns without a name ignored); a file that is empty, not
+  CSV (a workbook or archive), not UTF-8, has a row too long to be CSV, cannot be read,
+  or lacks a contract column is refused and stops the entity (its raw table is left as
+  it was), with a message that says which (sniff.py);
 - a malformed row or an unparseable value goes to `raw.quarantine` with file, row,
-  column, rule and value (masked for PII); the batch is then blocked by the raw check;
-- identifiers are replaced by keyed hashes, birth dates by birth year and age;
+  column, rule and value (masked: masking.py); the batch is then blocked by the raw check;
+- identifiers are replaced by keyed hashes, birth dates by birth year and age; an SSN
+  SSA never issues counts as missing (ssn.py); PII outside its columns never reaches raw
+  (parse.py: SSN shapes in any column; unknown columns of files about people dropped);
 - the same content delivered twice is loaded once; a later delivery replaces the rows of
-  an earlier one that share the entity key (a corrected delivery). "Later" is the refresh
-  that first saw the file (raw.load_log), then the file name within one refresh;
+  an earlier one in its replacement unit (feeds.py: the entity key, or for wage records
+  the employer's quarter). "Later" is the refresh that first saw the file (raw.load_log),
+  then the file name within one refresh;
+- a delivery that would shrink raw.<entity> by more than the allowed share (the volume
+  rule) leaves the table as it was and is reported as an error, unless accepted;
 - an incremental refresh does the least work with the same result (raw.load_state
   records what each raw table was built from): an entity whose files are all unchanged
   is not read again, and new files that come after every loaded one are read alone and
@@ -34,17 +41,21 @@ from pathlib import Path
 
 import duckdb
 
-from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, Column, Entity
-from .parse import parse_error_checks, quote_ident, shown_value, sql_literal, typed_expr
-from .pseudonymize import name_identity_sql, register_pseudonyms, ssn_identity_sql
+from ..settings import DEFAULT_MAX_SHRINK_SHARE
+from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, TEXT, Column, Entity
+from .masking import file_label, mask_ssn_shapes
+from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, quote_ident, row_checks, shown_value, sql_literal,
+                    stored_expr, typed_expr)
+from .pseudonymize import name_identity_sql, register_id_pseudonyms, register_pseudonyms, ssn_identity_sql
+from .sniff import long_row_refusal, not_csv_refusal
+from .ssn import has_ssn_shape, is_ssn_shaped_sql
 
 RAW_SCHEMA = "raw"
-SEVERITY_ERROR = "error"
-SEVERITY_WARNING = "warning"
 # How load_entity built raw.<entity> this time (EntityLoad.mode).
 FULL, APPEND, UNCHANGED = "full", "append", "unchanged"
 # A change to any of these rebuilds every raw table on the next load.
-_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py", "feeds.py")
+_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py", "feeds.py", "ssn.py", "masking.py", "sniff.py")
+SHRINK_RULE = "volume:shrink"
 
 Log = Callable[[str], None]
 
@@ -76,9 +87,19 @@ class EntityLoad:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_replaced: int = 0
+    # earlier rows a later delivery's replacement unit left out (a wage record moved to another
+    # employer account, or removed by an amended report); included in rows_replaced
+    rows_dropped_by_amendments: int = 0
+    # the volume rule stopped this delivery: raw.<entity> was left as it was
+    shrink_blocked: bool = False
+    # False when participation's ages could not be computed (participants' birth dates not
+    # loaded in this connection)
+    has_birth_dates: bool = True
     # (rule, column) -> number of rows, for every row-level problem (samples are in `problems`)
     rule_counts: dict[tuple[str, str | None], int] = field(default_factory=dict)
     extra_columns: list[str] = field(default_factory=list)
+    # unknown columns of a file about people, dropped before anything was written
+    dropped_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     stopped: bool = False
     mode: str = FULL  # FULL, APPEND (only new files read) or UNCHANGED (nothing read)
@@ -130,6 +151,12 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def source_label(entity: Entity, path: Path) -> str:
+    """How o4o names a landing file in every table, log and report: `feed/name`, masked
+    (masking.file_label: a file name can carry a person's name or SSN)."""
+    return file_label(f"{entity.feed}/{path.name}")
+
+
 def _first_loaded_at(con, source_file: str, checksum: str, now: dt.datetime) -> dt.datetime:
     row = con.execute(f"SELECT loaded_at FROM {RAW_SCHEMA}.load_log WHERE source_file = ? AND checksum = ?",
                       [source_file, checksum]).fetchone()
@@ -141,7 +168,7 @@ def delivery_order(con, entity: Entity, landing_dir: Path, now: dt.datetime) -> 
     name - with their checksums and first-seen times. Later deliveries win."""
     files = entity_files(landing_dir, entity)
     checksums = {path: sha256_file(path) for path in files}
-    first_seen = {path: _first_loaded_at(con, f"{entity.feed}/{path.name}", checksums[path], now) for path in files}
+    first_seen = {path: _first_loaded_at(con, source_label(entity, path), checksums[path], now) for path in files}
     return sorted(files, key=lambda path: (first_seen[path], path.name)), checksums, first_seen
 
 
@@ -168,7 +195,7 @@ def birth_date_group(entity: Entity) -> list[Entity]:
 
 
 def _listing(entity: Entity, files: list[Path], checksums: dict) -> list[list[str]]:
-    return [[f"{entity.feed}/{p.name}", checksums[p]] for p in files]
+    return [[source_label(entity, p), checksums[p]] for p in files]
 
 
 def _plan(con, entity: Entity, own: list[list[str]], signature: dict, pii_key: bytes) -> tuple[str, int]:
@@ -219,6 +246,9 @@ def _encoding_refusal(line: int) -> str:
 def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
     """Read `path` into temp table `_f{idx}` (all text). Returns (refusal, rejected rows),
     one rejected row per bad line (DuckDB lists a row once per missing column)."""
+    refusal = not_csv_refusal(path)
+    if refusal:
+        return refusal, []
     if _written_header(path) is None:
         return _encoding_refusal(1), []
     con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
@@ -228,7 +258,10 @@ def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
             parallel = false, strict_mode = true, store_rejects = true,
             rejects_table = '_rj_{idx}', rejects_scan = '_rs_{idx}')""")
     except duckdb.Error as exc:
-        return f"unreadable CSV: {str(exc).splitlines()[0]}", []
+        if "maximum line size" in str(exc).lower():
+            return long_row_refusal(path), []
+        # only DuckDB's first line: the next ones echo the offending row ("Original Line: ...")
+        return f"unreadable CSV: {mask_ssn_shapes(str(exc).splitlines()[0])}", []
     rejects = con.execute(f"""SELECT line, column_name, error_type FROM _rj_{idx} ORDER BY line, column_idx""").fetchall()
     con.execute(f"DROP TABLE IF EXISTS _rj_{idx}; DROP TABLE IF EXISTS _rs_{idx}")
     if any(r[2] == "INVALID ENCODING" for r in rejects):
@@ -241,6 +274,63 @@ def _read_file(con, path: Path, idx: int) -> tuple[str | None, list[dict]]:
     return None, list(first_per_line.values())
 
 
+def _file_columns(con, entity: Entity, path: Path, idx: int, source: str, info: dict, result: EntityLoad,
+                  log: Log) -> list[tuple[str, str]] | None:
+    """The columns of `_f{idx}` to load, as (DuckDB's name, contract name), or None when the
+    header refuses the file (a contract column missing, a name twice).
+
+    Columns without a name (Excel's trailing commas) are ignored however many there are. An
+    unknown column of a file about people is dropped before anything is written (free text
+    beside a person's record can hold anything); elsewhere it is kept, and checked as free
+    text. A column whose name looks like an SSN is never kept."""
+    header = [r[0] for r in con.execute(f"DESCRIBE _f{idx}").fetchall()]
+    written = _written_header(path)
+    named = [(h, w.strip()) for h, w in zip(header, written + [""] * (len(header) - len(written)))]
+    unnamed = [h for h, w in named if not w]
+    columns = [(h, w.lower()) for h, w in named if w]
+    lowered = [lo for _, lo in columns]
+    contract = set(entity.column_names)
+    missing = sorted(contract - set(lowered))
+    dupes = sorted({mask_ssn_shapes(lo) for lo in lowered if lowered.count(lo) > 1})
+    if missing or dupes:
+        for col in missing:
+            result.problems.append(Problem(source, 1, col, "missing_column (required by feeds.md)"))
+        for col in dupes:
+            result.problems.append(Problem(source, 1, col, "duplicate_column (same name twice in header)"))
+        info.update(status="refused", message="missing columns: " + ", ".join(missing) if missing
+                    else "duplicate columns: " + ", ".join(dupes))
+        return None
+    if unnamed:
+        filled = _rows_with_values(con, idx, unnamed)
+        note = (f"{len(unnamed)} column(s) without a name in the header ignored (trailing commas from Excel?)"
+                + (f"; {filled:,} rows had values in them" if filled else ""))
+        log(f"{source}: {note}")
+        if filled:
+            result.problems.append(Problem(source, 1, None, f"unnamed_column ({note})", severity=SEVERITY_WARNING))
+    extras = [(h, lo) for h, lo in columns if lo not in contract]
+    unsafe = [(h, lo) for h, lo in extras if entity.has_pii or has_ssn_shape(lo)]
+    if unsafe:
+        filled = _rows_with_values(con, idx, [h for h, _ in unsafe])
+        names = ", ".join(mask_ssn_shapes(lo) for _, lo in unsafe)
+        why = ("a file about people keeps only the columns of feeds.md" if entity.has_pii
+               else "a column name shaped like an SSN")
+        note = f"dropped before anything was written ({why}); {filled:,} rows had values in them"
+        result.dropped_columns += [mask_ssn_shapes(lo) for _, lo in unsafe]
+        result.problems.append(Problem(source, 1, names, f"extra_column_dropped ({note})", severity=SEVERITY_WARNING))
+        log(f"{source}: unknown column(s) {names} {note}")
+    for h, extra in extras:
+        if (h, extra) not in unsafe and extra not in result.extra_columns:
+            result.extra_columns.append(extra)
+            result.problems.append(Problem(source, 1, extra, "extra_column (kept in raw, ignored downstream)",
+                                           severity=SEVERITY_WARNING))
+    return [(h, lo) for h, lo in columns if (h, lo) not in unsafe]
+
+
+def _rows_with_values(con, idx: int, columns: list[str]) -> int:
+    filled = " OR ".join(f"coalesce(trim({quote_ident(c)}), '') <> ''" for c in columns)
+    return con.execute(f"SELECT count(*) FROM _f{idx} WHERE {filled}").fetchone()[0]
+
+
 def _row_number_sql(rejected_lines: list[int]) -> str:
     """Line number of each accepted row: rowid + 2, shifted past the rejected lines before it."""
     if not rejected_lines:
@@ -251,9 +341,12 @@ def _row_number_sql(rejected_lines: list[int]) -> str:
 
 
 def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Path, pii_key: bytes,
-                log: Log = print, now: dt.datetime | None = None, incremental: bool = True) -> EntityLoad:
+                log: Log = print, now: dt.datetime | None = None, incremental: bool = True,
+                max_shrink_share: float = DEFAULT_MAX_SHRINK_SHARE, accept_shrink: bool = False) -> EntityLoad:
     """Load the entity's landing files into raw.<entity>; `incremental=False` always rebuilds
-    it from every file (the result is the same, only slower)."""
+    it from every file (the result is the same, only slower). A delivery that would leave
+    raw.<entity> with fewer than (1 - max_shrink_share) of its rows is blocked unless
+    `accept_shrink` (settings: O4O_MAX_SHRINK_SHARE, O4O_ACCEPT_SHRINK)."""
     now = now or dt.datetime.now().replace(microsecond=0)
     result = EntityLoad(entity.name)
     files = entity_files(landing_dir, entity)
@@ -291,7 +384,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
     for idx, path in enumerate(files):
         if idx < prior:
             continue
-        source = f"{entity.feed}/{path.name}"
+        source = source_label(entity, path)
         checksum = checksums[path]
         info = {"source_file": source, "checksum": checksum, "size_bytes": path.stat().st_size,
                 "rows_read": 0, "rows_quarantined": 0, "status": "loaded", "message": None,
@@ -308,30 +401,16 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.problems.append(Problem(source, None, None, refusal))
             result.stopped = True
             continue
-        header = [r[0] for r in con.execute(f"DESCRIBE _f{idx}").fetchall()]
-        lowered = [h.strip().lower() for h in header]
-        written = [h.strip().lower() for h in _written_header(path)]
-        missing = sorted(contract - set(lowered))
-        dupes = sorted({h for h in written if written.count(h) > 1})
-        if missing or dupes:
-            for col in missing:
-                result.problems.append(Problem(source, 1, col, "missing_column (required by feeds.md)"))
-            for col in dupes:
-                result.problems.append(Problem(source, 1, col, "duplicate_column (same name twice in header)"))
-            info.update(status="refused", message="missing columns: " + ", ".join(missing) if missing
-                        else "duplicate columns: " + ", ".join(dupes))
+        kept = _file_columns(con, entity, path, idx, source, info, result, log)
+        if kept is None:
             result.stopped = True
             continue
-        for extra in lowered:
-            if extra not in contract and extra not in result.extra_columns:
-                result.extra_columns.append(extra)
-                result.problems.append(Problem(source, 1, extra, "extra_column (kept in raw, ignored downstream)",
-                                               severity=SEVERITY_WARNING))
         for r in rejects:
             rule = f"csv:malformed_row ({r['error'].lower()})"
-            result.problems.append(Problem(source, r["line"], r["column"], rule))
+            column = mask_ssn_shapes(r["column"]) if r["column"] else None
+            result.problems.append(Problem(source, r["line"], column, rule))
             result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
-        select = ", ".join(f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in zip(header, lowered))
+        select = ", ".join(f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in kept)
         # views, not copies: the files' rows are first copied when typed (_typed)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _g{idx} AS SELECT {idx} AS _file_idx,
             {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
@@ -343,9 +422,10 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         log(f"{entity.name}: file {idx + 1}/{len(files)} {source}: {info['rows_read']:,} rows read "
             f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
+    again = dict(log=log, now=now, incremental=False, max_shrink_share=max_shrink_share, accept_shrink=accept_shrink)
     if result.mode == APPEND and result.extra_columns and not result.stopped:
         _drop_files(con, accepted)  # new columns: raw.<entity> changes shape, so rebuild it
-        return load_entity(con, entity, landing_dir, pii_key, log, now, incremental=False)
+        return load_entity(con, entity, landing_dir, pii_key, **again)
     if result.mode == APPEND and not result.stopped and not accepted:  # only re-sent copies arrived
         _finish(con, entity, result)
         _save_state(con, entity, signature if not result.problems else None, pii_key, now, rebuilt=False)
@@ -361,16 +441,24 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
                 + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
     result.rows_read = sum(f["rows_read"] for f in result.files[prior:])
     log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
-    _quarantine_parse_errors(con, entity, result)
-    has_birth_dates = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND)
+    _quarantine_parse_errors(con, entity, result, log)
+    written = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND,
+                               shrink=(max_shrink_share, accept_shrink), log=log)
     con.execute("DROP VIEW _landed")
     _drop_files(con, accepted)
+    if written == REBUILD:
+        log(f"{entity.name}: a later delivery amends rows loaded before: rebuilding raw.{entity.name} from every file")
+        return load_entity(con, entity, landing_dir, pii_key, **again)
     _finish(con, entity, result)
-    clean = not result.problems and result.rows_quarantined == 0 and has_birth_dates
+    clean = not result.problems and result.rows_quarantined == 0 and result.has_birth_dates
     _save_state(con, entity, signature if clean else None, pii_key, now, rebuilt=result.mode == FULL)
+    if written == SHRINK_BLOCKED:
+        return result
     log(f"{entity.name}: done in {time.perf_counter() - started:.1f}s: "
         f"{result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, "
-        f"{result.rows_replaced:,} replaced by later deliveries")
+        f"{result.rows_replaced:,} replaced by later deliveries"
+        + (f" ({result.rows_dropped_by_amendments:,} dropped by amended reports)"
+           if result.rows_dropped_by_amendments else ""))
     return result
 
 
@@ -380,32 +468,38 @@ def _drop_files(con, accepted: list[tuple[int, str]]) -> None:
         con.execute(f"DROP TABLE _f{i}")
 
 
-def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad) -> None:
-    """Rows with an unparseable value: listed in quarantine, excluded from raw (blocking).
+def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad, log: Log) -> None:
+    """Rows that break a row-level rule of parse.py: listed in quarantine with the value
+    masked; kept out of raw unless the rule keeps the row (a never-issued SSN of a person,
+    an SSN inside free text, an SSN-shaped individual_id: fixed on the way into raw).
 
     One pass over the landed rows finds every offending row and each rule it breaks
     (`_bad`, usually empty); the per-rule quarantine rows, counts and samples then come
     from that small table, not from a scan of the whole delivery per rule."""
-    checks = [(col, rule, predicate) for col in entity.columns for rule, predicate in parse_error_checks(col)]
-    bad = " OR ".join(f"({predicate})" for _, _, predicate in checks) or "false"
-    flags = "".join(f", coalesce({predicate}, false) AS _breaks{i}, {shown_value(col)} AS _shown{i}"
-                    for i, (col, _, predicate) in enumerate(checks))
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number{flags}
-        FROM _landed WHERE coalesce({bad}, false)""")
-    for i, (col, rule, _) in enumerate(checks):
+    checks = row_checks(entity, result.extra_columns)
+    bad = " OR ".join(f"({c.predicate})" for c in checks) or "false"
+    excluded = " OR ".join(f"({c.predicate})" for c in checks if not c.keeps_row) or "false"
+    flags = "".join(f", coalesce({c.predicate}, false) AS _breaks{i}, {shown_value(c.column, entity)} AS _shown{i}"
+                    for i, c in enumerate(checks))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number,
+        coalesce({excluded}, false) AS _excluded{flags} FROM _landed WHERE coalesce({bad}, false)""")
+    for i, c in enumerate(checks):
         count = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
-            _row_number, {sql_literal(col.name)}, {sql_literal(rule)}, _shown{i}, '{SEVERITY_ERROR}'
+            _row_number, {sql_literal(c.column)}, {sql_literal(c.rule)}, _shown{i}, {sql_literal(c.severity)}
             FROM _bad WHERE _breaks{i}""").fetchone()[0]
         if not count:
             continue
-        result.rule_counts[(rule, col.name)] = count
+        result.rule_counts[(c.rule, c.column)] = count
+        log(f"{entity.name}: {count:,} rows, column {c.column}: {c.rule}"
+            + (" - warning, not blocking" if c.severity == SEVERITY_WARNING else ""))
         for source, row_number, value in con.execute(f"""SELECT _source_file, _row_number, _shown{i}
                 FROM _bad WHERE _breaks{i} ORDER BY _file_idx, _row_number LIMIT 5""").fetchall():
-            result.problems.append(Problem(source, row_number, col.name, rule, value, in_quarantine=True))
-    rejected = con.execute("SELECT count(*) FROM _bad").fetchone()[0]
+            result.problems.append(Problem(source, row_number, c.column, c.rule, value, severity=c.severity,
+                                           in_quarantine=True))
+    rejected = con.execute("SELECT count(*) FROM _bad WHERE _excluded").fetchone()[0]
     con.execute("DROP TABLE _bad")
     if rejected:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed WHERE NOT coalesce({bad}, false)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed WHERE NOT coalesce({excluded}, false)")
     else:  # nothing to take out
         con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed")
     result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
@@ -426,22 +520,42 @@ def _age_sql(birth: str, at: str) -> str:
             f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
 
 
-def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, append: bool = False) -> bool:
-    """Write raw.<entity> from _parsed. False when ages could not be computed because the
-    birth dates of another entity were not loaded in this connection."""
-    typed = ", ".join(f"{typed_expr(c)} AS {quote_ident(c.name)}" for c in entity.columns)
-    flags = "".join(f", CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
-                    f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}"
-                    for c in entity.columns if c.na_codes)
-    extras = "".join(f", {quote_ident(x)}" for x in result.extra_columns)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _typed AS SELECT _file_idx, _source_file, _row_number,
-        _loaded_at, {typed}{flags}{extras} FROM _parsed""")
+def _typed_select(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> str:
+    """The query of `_typed`: values typed (parse.typed_expr), free text with SSN shapes
+    masked, an SSN-shaped person identifier replaced by its pseudonym (parse.py)."""
+    columns, joins = [], ""
+    for i, c in enumerate(entity.columns):
+        v = quote_ident(c.name)
+        if c.person_id:
+            table = f"_ssn_shaped_ids{i}"
+            register_id_pseudonyms(con, f"SELECT {v} AS value FROM _parsed WHERE length({v}) BETWEEN 9 AND 11 "
+                                        f"AND {is_ssn_shaped_sql(v)}", pii_key, table)
+            joins += f" LEFT JOIN {table} ON {table}.value = {v}"
+            columns.append(f"coalesce({table}.pseudonym, {v}) AS {v}")
+        elif c.type == TEXT:
+            columns.append(f"{stored_expr(c)} AS {v}")
+        else:
+            columns.append(f"{typed_expr(c)} AS {v}")
+    flags = [f"CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
+             f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}" for c in entity.columns if c.na_codes]
+    extras = [f"{stored_expr(Column(x, free_text=True))} AS {quote_ident(x)}" for x in result.extra_columns]
+    return (f"SELECT _file_idx, _source_file, _row_number, _loaded_at, {', '.join(columns + flags + extras)} "
+            f"FROM _parsed{joins}")
+
+
+def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, append: bool = False,
+                     shrink: tuple[float, bool] = (DEFAULT_MAX_SHRINK_SHARE, False), log: Log = print) -> str:
+    """Write raw.<entity> from _parsed. Returns what happened: WRITTEN, SHRINK_BLOCKED (the
+    volume rule left raw as it was) or REBUILD (an append that would drop rows of an amended
+    replacement unit: rebuild from every file instead); and whether ages could be computed
+    (False when the birth dates of another entity were not loaded in this connection)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {_typed_select(con, entity, pii_key, result)}")
     con.execute("DROP VIEW _parsed")
 
     drop: list[str] = []
     derived: list[str] = []
     joins = ""
-    has_birth_dates = True
+    result.has_birth_dates = True
     ssn, first, last, birth = _col(entity, SSN), _col(entity, NAME, 0), _col(entity, NAME, 1), _col(entity, BIRTH_DATE)
     if ssn or birth:
         parts = []
@@ -482,40 +596,116 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
                            f"AS {_age_column(entity)}")
         else:
             derived.append(f"NULL::INTEGER AS {_age_column(entity)}")
-            has_birth_dates = False
+            result.has_birth_dates = False
 
     exclude = f" EXCLUDE ({', '.join(quote_ident(c) for c in drop)})" if drop else ""
     select = f"t.*{exclude}" + "".join(f", {d}" for d in derived)
-    key_cols = ", ".join(quote_ident(k) for k in entity.raw_key)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT {select} FROM _typed t{joins}""")
     con.execute("DROP TABLE _typed")
-    # A later delivery replaces the earlier rows that share its key; duplicates *within*
-    # one file stay, so the raw suite's uniqueness rule reports them. Only keys that more
-    # than one file delivered need a choice (usually none): a hash aggregate finds them,
-    # instead of a window and a sort over every row. Raw rows have no meaningful order
-    # (an appended quarter goes at the end; models never rely on it).
-    superseded_key = " AND ".join(f"f.{quote_ident(k)} IS NOT DISTINCT FROM s.{quote_ident(k)}" for k in entity.raw_key)
+    try:
+        return _write_raw(con, entity, result, append, shrink, log)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _final")
+        con.execute("DROP TABLE IF EXISTS _superseded")
+
+
+WRITTEN, SHRINK_BLOCKED, REBUILD = "written", "shrink_blocked", "rebuild"
+
+
+def _same(a: str, b: str, columns: tuple[str, ...]) -> str:
+    return " AND ".join(f"{a}.{quote_ident(k)} IS NOT DISTINCT FROM {b}.{quote_ident(k)}" for k in columns)
+
+
+def _write_raw(con, entity: Entity, result: EntityLoad, append: bool, shrink: tuple[float, bool], log: Log) -> str:
+    """Replace raw.<entity> by `_final` (or append it), applying the replacement unit and the
+    volume rule in one transaction: a blocked delivery leaves the table exactly as it was.
+
+    A later delivery replaces every earlier row of its replacement unit (feeds.py): rows with
+    the same key are *replaced*, rows of the unit the later file no longer has are *dropped*
+    (a worker moved to the right employer account). Duplicates *within* one file stay, so the
+    raw suite's uniqueness rule reports them. Only units that more than one file delivered
+    need a choice (usually none): a hash aggregate finds them, instead of a window and a sort
+    over every row. Raw rows have no meaningful order (an appended quarter goes at the end;
+    models never rely on it)."""
+    unit, key = entity.replacement_unit, entity.raw_key
+    unit_cols = ", ".join(quote_ident(k) for k in unit)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _superseded AS
-        WITH by_hash AS (SELECT hash({key_cols}) AS h FROM _final GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
-        SELECT {key_cols}, max(_file_idx) AS _latest FROM _final WHERE hash({key_cols}) IN (SELECT h FROM by_hash)
+        WITH by_hash AS (SELECT hash({unit_cols}) AS h FROM _final GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
+        SELECT {unit_cols}, max(_file_idx) AS _latest FROM _final WHERE hash({unit_cols}) IN (SELECT h FROM by_hash)
         GROUP BY ALL HAVING min(_file_idx) < max(_file_idx)""")
     latest = f"""SELECT f.* EXCLUDE (_file_idx) FROM _final f
-        LEFT JOIN _superseded s ON {superseded_key} WHERE s._latest IS NULL OR f._file_idx = s._latest"""
+        LEFT JOIN _superseded s ON {_same('f', 's', unit)} WHERE s._latest IS NULL OR f._file_idx = s._latest"""
     total = con.execute("SELECT count(*) FROM _final").fetchone()[0]
-    if append:  # the new files come after every loaded one: their keys replace loaded rows
-        same_key = " AND ".join(f"r.{quote_ident(k)} IS NOT DISTINCT FROM n.{quote_ident(k)}" for k in entity.raw_key)
-        replaced = con.execute(f"""DELETE FROM {RAW_SCHEMA}.{entity.name} r
-            USING (SELECT DISTINCT {key_cols} FROM _final) n WHERE {same_key}""").fetchone()[0]
-        inserted = con.execute(f"INSERT INTO {RAW_SCHEMA}.{entity.name} BY NAME {latest}").fetchone()[0]
-        result.rows_replaced = replaced + total - inserted
-    else:
-        con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{entity.name} AS {latest}")
-    con.execute("DROP TABLE _final")
-    con.execute("DROP TABLE _superseded")
-    result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
+    dropped = 0
+    if unit != key:
+        dropped = con.execute(f"""SELECT count(*) FROM _final f JOIN _superseded s ON {_same('f', 's', unit)}
+            WHERE f._file_idx < s._latest AND NOT EXISTS (SELECT 1 FROM _final g
+                WHERE g._file_idx = s._latest AND {_same('g', 'f', key)})""").fetchone()[0]
+    table = f"{RAW_SCHEMA}.{entity.name}"
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+                         "AND NOT temporary", [RAW_SCHEMA, entity.name]).fetchone()[0]
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if exists else None
+    if append and unit != key and con.execute(f"""SELECT count(*) FROM {table} r
+            WHERE EXISTS (SELECT 1 FROM _final n WHERE {_same('r', 'n', unit)})
+              AND NOT EXISTS (SELECT 1 FROM _final n WHERE {_same('r', 'n', key)})""").fetchone()[0]:
+        # An amendment that drops loaded rows: the incremental wage models only recompute the
+        # keys new rows touch, so the table is rebuilt from every file (it equals the append).
+        return REBUILD
+    con.begin()
+    try:
+        if append:  # the new files come after every loaded one: their units replace loaded rows
+            replaced = con.execute(f"""DELETE FROM {table} r
+                USING (SELECT DISTINCT {unit_cols} FROM _final) n WHERE {_same('r', 'n', unit)}""").fetchone()[0]
+            inserted = con.execute(f"INSERT INTO {table} BY NAME {latest}").fetchone()[0]
+            result.rows_replaced = replaced + total - inserted
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {latest}")
+        after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        max_share, accepted = shrink
+        if before and after < before * (1 - max_share):
+            if not accepted:
+                con.rollback()
+                result.rows_loaded = before
+                _block_shrink(entity, result, before, after, max_share, log)
+                return SHRINK_BLOCKED
+            log(f"{entity.name}: raw.{entity.name} shrinks from {before:,} to {after:,} rows "
+                f"({(before - after) / before:.0%}): accepted for this run (O4O_ACCEPT_SHRINK / --accept-shrink)")
+        con.commit()
+    except BaseException:
+        try:
+            con.rollback()
+        except duckdb.Error:  # no transaction left to roll back
+            pass
+        raise
+    result.rows_loaded = after
     if not append:
-        result.rows_replaced = total - result.rows_loaded
-    return has_birth_dates
+        result.rows_replaced = total - after
+    result.rows_dropped_by_amendments = dropped
+    if result.rows_replaced:
+        log(f"{entity.name}: {result.rows_replaced:,} rows of earlier deliveries replaced by later ones"
+            + (f" ({dropped:,} of them absent from the later delivery of their "
+               f"{', '.join(unit)}: dropped, not kept beside it)" if unit != key else ""))
+    return WRITTEN
+
+
+def _block_shrink(entity: Entity, result: EntityLoad, before: int, after: int, max_share: float, log: Log) -> None:
+    """The volume rule's refusal: one error per file of this load, naming the counts."""
+    read = [f for f in result.files if f["status"] == "loaded"]
+    newest = max((f["loaded_at"] for f in read), default=None)
+    files = [f["source_file"] for f in read if f["loaded_at"] == newest]  # the latest delivery
+    rule = (f"{SHRINK_RULE} (this delivery would shrink raw.{entity.name} from {before:,} to {after:,} rows "
+            f"(-{(before - after) / before:.0%}), more than the {max_share:.0%} a delivery may remove "
+            f"(O4O_MAX_SHRINK_SHARE): raw.{entity.name} was left as it was. A header-only or partial export? "
+            f"Deliver the full file; if the drop is right, run `o4o refresh --accept-shrink {entity.name}`)")
+    for f in result.files:
+        if f["status"] == "loaded":
+            f.update(status="blocked", message=f"volume rule: {before:,} -> {after:,} rows")
+    result.problems += [Problem(f, None, None, rule) for f in files] or [
+        Problem(f"{entity.feed}/{entity.name}*.csv", None, None, rule)]
+    result.shrink_blocked = True
+    log(f"{entity.name}: STOPPED by the volume rule: files {', '.join(files)} would shrink raw.{entity.name} "
+        f"from {before:,} to {after:,} rows, more than {max_share:.0%}; raw.{entity.name} left as it was "
+        f"(accept with `o4o refresh --accept-shrink {entity.name}`)")
 
 
 def _logged_files(con, listing: list[list[str]]) -> list[dict]:

@@ -1,13 +1,27 @@
-"""SQL for parsing landed text values into typed columns, one rule per value type.
+"""SQL for parsing landed text values into typed columns, and the row-level rules the loader
+checks before anything is written.
 
 Every landed value arrives as trimmed text (empty -> NULL). A value that is present but
 does not match its type's pattern is a parse error: the row is quarantined under the
-rule named here, with the value masked when the column holds PII.
+rule named here. PII found where it does not belong is handled here too (ssn.py says what
+an SSN looks like): an SSN-shaped value in a code or number column keeps its row out of
+raw, inside free text it is masked in place, in a person identifier it is pseudonymized.
+What the quarantine shows of a value follows masking.py.
+
+"SSN-shaped" (ssn.py): the whole value of a code, number or identifier; any run inside
+free text.
 """
 
 from __future__ import annotations
 
-from .feeds import BIRTH_DATE, DATE, DECIMAL, INT, MONEY, NAME, PII_TYPES, SSN, TEXT, Column
+from dataclasses import dataclass
+
+from .feeds import BIRTH_DATE, DATE, DECIMAL, INT, MONEY, NAME, PII_TYPES, SSN, TEXT, Column, Entity
+from .masking import mask_ssn_shapes_sql, shape_sql
+from .ssn import SSN_FORMAT, has_ssn_shape_sql, is_ssn_shaped_sql, issuable_ssn_sql
+
+SEVERITY_ERROR = "error"
+SEVERITY_WARNING = "warning"
 
 # type -> (rule name shown to partners, regular expression, DuckDB cast of the matched text)
 TYPE_RULES: dict[str, tuple[str, str, str]] = {
@@ -16,9 +30,30 @@ TYPE_RULES: dict[str, tuple[str, str, str]] = {
     DECIMAL: ("type:decimal", r"^-?[0-9]{1,12}(\.[0-9]+)?$", "CAST({v} AS DOUBLE)"),
     DATE: ("type:date (YYYY-MM-DD, a real calendar date)", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "CAST(try_strptime({v}, '%Y-%m-%d') AS DATE)"),
     BIRTH_DATE: ("type:date (YYYY-MM-DD, a real calendar date)", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "CAST(try_strptime({v}, '%Y-%m-%d') AS DATE)"),
-    SSN: ("format:ssn (9 digits, dashes allowed)", r"^[0-9]{3}-?[0-9]{2}-?[0-9]{4}$", "regexp_replace({v}, '[^0-9]', '', 'g')"),
+    SSN: ("format:ssn (9 digits, dashes allowed)", SSN_FORMAT, "regexp_replace({v}, '[^0-9]', '', 'g')"),
 }
 REQUIRED_RULE = "required"
+SSN_NOT_ISSUED_KEPT = ("ssn:never_issued (an SSN SSA never issues - area 000, 666, 900-999, group 00, serial 0000 - "
+                       "or a known placeholder or example number: treated as missing, the person is matched by "
+                       "name and birth date)")
+SSN_NOT_ISSUED_DROPPED = ("ssn:never_issued (an SSN SSA never issues - area 000, 666, 900-999, group 00, serial 0000 - "
+                          "or a known placeholder or example number: the wage record cannot be matched to a worker "
+                          "and is left out of raw)")
+SSN_SHAPED_VALUE = ("pii:ssn_shaped_value (an SSN-shaped number in a column not meant for SSNs: the row is left out "
+                    "of raw and the value is not shown)")
+SSN_IN_TEXT = "pii:ssn_in_text (an SSN-shaped number inside free text: masked in place as ***-**-****, row kept)"
+SSN_SHAPED_ID = ("pii:ssn_shaped_id (an individual identifier must never be an SSN, PIRL 100: pseudonymized before "
+                 "raw as ssn-shaped-id:..., ask the partner for the case-management identifier)")
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """One row-level rule on one column of the landed text."""
+    column: str
+    rule: str
+    predicate: str  # SQL, true for an offending row
+    severity: str = SEVERITY_ERROR
+    keeps_row: bool = False  # False: the row is kept out of raw (quarantined)
 
 
 def quote_ident(name: str) -> str:
@@ -29,14 +64,22 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _digits(v: str) -> str:
+    return f"regexp_replace({v}, '[^0-9]', '', 'g')"
+
+
 def typed_expr(col: Column) -> str:
-    """Typed value of `col`, NULL when empty, when an `na_code`, or when unparseable."""
+    """Typed value of `col`, NULL when empty, when an `na_code`, or when unparseable; an SSN
+    SSA never issues is NULL too (treated as missing: ssn.py)."""
     v = quote_ident(col.name)
     if col.type in (TEXT, NAME):
         return v
     if col.na_codes:
         v = f"CASE WHEN {v} IN ({', '.join(map(sql_literal, col.na_codes))}) THEN NULL ELSE {v} END"
     _, pattern, cast = TYPE_RULES[col.type]
+    if col.type == SSN:
+        return f"CASE WHEN regexp_full_match({v}, {sql_literal(pattern)}) AND {issuable_ssn_sql(_digits(v))} " \
+               f"THEN {cast.format(v=v)} END"
     return f"CASE WHEN regexp_full_match({v}, {sql_literal(pattern)}) THEN {cast.format(v=v)} END"
 
 
@@ -46,16 +89,62 @@ def parse_error_checks(col: Column) -> list[tuple[str, str]]:
     checks: list[tuple[str, str]] = []
     if col.required:
         checks.append((REQUIRED_RULE, f"{v} IS NULL"))
-    if col.type in TYPE_RULES:
+    if col.type == SSN:
+        checks.append((TYPE_RULES[SSN][0], f"{v} IS NOT NULL AND NOT regexp_full_match({v}, {sql_literal(SSN_FORMAT)})"))
+    elif col.type in TYPE_RULES:
         rule = TYPE_RULES[col.type][0]
         checks.append((rule, f"{v} IS NOT NULL AND {typed_expr(col)} IS NULL"
                        + (f" AND {v} NOT IN ({', '.join(map(sql_literal, col.na_codes))})" if col.na_codes else "")))
     return checks
 
 
-def shown_value(col: Column) -> str:
-    """The offending value as written to quarantine: PII is never shown, only its length."""
+def pii_checks(col: Column) -> list[RowCheck]:
+    """PII where the column does not expect it: a never-issued SSN in an SSN column, an SSN
+    shape in any other column."""
     v = quote_ident(col.name)
+    if col.type == SSN:
+        never_issued = f"regexp_full_match({v}, {sql_literal(SSN_FORMAT)}) AND NOT {issuable_ssn_sql(_digits(v))}"
+        # A wage record (SSN required) is nobody's without it; a person falls back to name + birth date.
+        return [RowCheck(col.name, SSN_NOT_ISSUED_DROPPED if col.required else SSN_NOT_ISSUED_KEPT, never_issued,
+                         SEVERITY_WARNING, keeps_row=not col.required)]
+    if col.type in PII_TYPES:
+        return []
+    # the length tests spare most values the regular expression
+    if col.free_text:
+        holds = f"length({v}) >= 9 AND {has_ssn_shape_sql(v)}"
+        return [RowCheck(col.name, SSN_IN_TEXT, holds, SEVERITY_WARNING, keeps_row=True)]
+    shaped = f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v)}"
+    if col.person_id:
+        return [RowCheck(col.name, SSN_SHAPED_ID, shaped, SEVERITY_ERROR, keeps_row=True)]
+    return [RowCheck(col.name, SSN_SHAPED_VALUE, shaped)]
+
+
+def row_checks(entity: Entity, extra_columns: list[str] = ()) -> list[RowCheck]:
+    """Every row-level rule the loader checks, contract columns first, then the extra columns
+    kept in raw (checked as free text)."""
+    checks = []
+    for col in entity.columns:
+        checks += [RowCheck(col.name, rule, predicate) for rule, predicate in parse_error_checks(col)]
+        checks += pii_checks(col)
+    for name in extra_columns:
+        checks += pii_checks(Column(name, free_text=True))
+    return checks
+
+
+def stored_expr(col: Column) -> str:
+    """What raw keeps of a text column that is not a PII column: free text with SSN shapes
+    masked; otherwise the text as landed (rows with SSN shapes never get here)."""
+    v = quote_ident(col.name)
+    return mask_ssn_shapes_sql(v) if col.free_text else v
+
+
+def shown_value(column: str, entity: Entity) -> str:
+    """The offending value as written to quarantine (masking.py): PII columns only by length,
+    values of a file about people by shape, others with SSN shapes masked."""
+    col = next((c for c in entity.columns if c.name == column), Column(column))
+    v = quote_ident(column)
     if col.type in PII_TYPES:
         return f"'<redacted ' || coalesce(length({v}), 0) || ' chars>'"
-    return f"left({v}, 200)"
+    if entity.has_pii:
+        return f"left({shape_sql(v)}, 200)"
+    return f"left({mask_ssn_shapes_sql(v)}, 200)"

@@ -54,3 +54,29 @@ def register_pseudonyms(con: duckdb.DuckDBPyConnection, identities_sql: str, key
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _pseudonym_arrow")
     con.unregister("_pseudonym_arrow")
     return len(identities)
+
+
+# An individual_id that is an SSN (PIRL 100 forbids it) is replaced by this prefix and a
+# keyed hash written in letters only, so the pseudonym itself can never look like an SSN.
+# The raw suite's rule "individual_id is never an SSN" tests the prefix.
+SSN_SHAPED_ID_PREFIX = "ssn-shaped-id:"
+_HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def ssn_shaped_id(key: bytes, value: str) -> str:
+    """The pseudonym of an SSN-shaped identifier: the same for `899-41-7730`, `899 41 7730`
+    and `899417730`, so participants and participation still join."""
+    normalized = value.replace("-", "").replace(" ", "")
+    return SSN_SHAPED_ID_PREFIX + keyed_hash(key, "individual_id:" + normalized)[:16].translate(_HEX_AS_LETTERS)
+
+
+def register_id_pseudonyms(con: duckdb.DuckDBPyConnection, values_sql: str, key: bytes, table: str) -> int:
+    """Create temp table `table(value, pseudonym)` for the SSN-shaped identifiers the query yields."""
+    values = con.execute(f"SELECT DISTINCT value FROM ({values_sql}) WHERE value IS NOT NULL"
+                         ).fetchnumpy()["value"].tolist()
+    mapping = pa.table({"value": pa.array(values, pa.string()),
+                        "pseudonym": pa.array([ssn_shaped_id(key, v) for v in values], pa.string())})
+    con.register("_id_pseudonym_arrow", mapping)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _id_pseudonym_arrow")
+    con.unregister("_id_pseudonym_arrow")
+    return len(values)
