@@ -43,10 +43,12 @@ test-spark: setup-spark  ## build and test the dbt project on Spark, compared wi
 bench: setup  ## full refresh per stage vs the DuckDB floor and the pandas peer, plus an incremental quarter (docs/benchmarks.md)
 	$(BIN)/python -m benchmarks.run --scales $(BENCH_SCALES)
 
-ui: setup  ## Dagster UI with run history kept under data/dagster_home (docs/operations.md)
+# The demo key only when no real key is set: O4O_PII_KEY beside O4O_DEMO=1 is refused (settings.py).
+ui: setup  ## Dagster UI with run history kept under data/dagster_home; demo key unless O4O_PII_KEY is set (docs/operations.md)
 	mkdir -p data/dagster_home
 	test -f data/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster_home O4O_DEMO=$${O4O_DEMO:-1} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster_home \
+	  O4O_DEMO=$${O4O_DEMO:-$$([ -n "$${O4O_PII_KEY:-}" ] && echo 0 || echo 1)} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 validate: setup
 	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .

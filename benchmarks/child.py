@@ -47,12 +47,12 @@ def refresh(out: Path) -> int:
         elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             steps.setdefault(event.step_key, {}).update(end=record.timestamp, status=event.event_type.value)
     result = {"imported": imported, "started": started, "run_start": run_start, "finished": finished,
-              "published": outcome.published, "errors": outcome.step_errors + outcome.failed_checks,
+              "published": outcome.succeeded, "errors": outcome.step_errors + outcome.failed_checks,
               "steps": [{"key": k, **v} for k, v in steps.items()],
               "rows": {k: v.get("dagster/row_count") for k, v in outcome.materializations.items()
                        if v.get("dagster/row_count") is not None}}
     out.write_text(json.dumps(result, indent=1, default=str))
-    return 0 if outcome.published else 1
+    return 0 if outcome.succeeded else 1
 
 
 def floor(landing: Path, db: Path, out: Path) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun
 
-from .refresh import failed_checks, step_errors
+from .refresh import bi_outputs_behind, failed_checks, step_errors
 
 FAILURES_DIR = "o4o_failures"  # under the Dagster instance directory (DAGSTER_HOME)
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -41,12 +41,28 @@ def _touches_published_mart(events: _RunEvents, event_type: DagsterEventType) ->
                and e.asset_key.to_user_string() == PUBLISHED_MART for e in events.all_events)
 
 
+def _published_at(events: _RunEvents) -> str:
+    for e in events.all_events:
+        if e.event_type == DagsterEventType.ASSET_MATERIALIZATION and e.asset_key is not None \
+                and e.asset_key.to_user_string() == PUBLISHED_MART:
+            meta = e.event_specific_data.materialization.metadata
+            path, sha = meta.get("path"), meta.get("sha256")
+            return f" at {getattr(path, 'value', path)} (sha256 {str(getattr(sha, 'value', sha))[:12]}…)"
+    return ""
+
+
 def _publish_line(events: _RunEvents) -> list[str]:
-    """Whether BI tools see new data: only said of runs that set out to publish."""
+    """Whether BI tools see new data: only said of runs that set out to publish. A DuckDB mart
+    published before a BI output failed is a partial publish, and said so first."""
     if not _touches_published_mart(events, DagsterEventType.ASSET_MATERIALIZATION_PLANNED):
         return []
     if _touches_published_mart(events, DagsterEventType.ASSET_MATERIALIZATION):
-        return ["The published mart was replaced before the failure."]
+        behind = bi_outputs_behind(events)
+        if behind:
+            return [f"PARTIAL PUBLISH: the DuckDB mart WAS published{_published_at(events)}: BI tools reading the "
+                    f"file see the new version. {' and '.join(behind).capitalize()} was NOT updated and still shows "
+                    "the previous version: the two now differ. Fix the cause, then run `o4o report --postgres`."]
+        return [f"The published mart was replaced{_published_at(events)} before the failure."]
     return ["The published mart was NOT replaced: BI tools keep reading the previous version."]
 
 

@@ -23,25 +23,52 @@ def _generate(args) -> int:
 
 
 def _refresh(args) -> int:
+    # The flags are settings for this process (orchestration/settings.py reads them).
     if args.demo:
         os.environ["O4O_DEMO"] = "1"
+    if args.rekey:
+        os.environ["O4O_REKEY"] = "1"
+    if args.accept_shrink:
+        os.environ["O4O_ACCEPT_SHRINK"] = ",".join(args.accept_shrink)
+    from .key_safety import check_pii_key, read_key_state
     from .settings import SettingsError, load_settings
 
-    settings = load_settings()
     try:
+        settings = load_settings()
         settings.require_pii_key()
+        state = read_key_state(settings)  # None: the warehouse is busy; the ingest checks under its lock
+        notes = check_pii_key(settings, state) if state is not None else []
     except SettingsError as exc:
         print(f"o4o refresh: {exc}", file=sys.stderr)
         return 2
+    for warning in settings.pii_key_warnings():
+        print(f"o4o refresh: {warning}", file=sys.stderr)
     print(f"landing:   {settings.landing_dir}\nwarehouse: {settings.warehouse_path}\n"
           f"publish:   {settings.publish_path} (pii key: {settings.pii_key_mode})", flush=True)
+    for note in notes:
+        print(f"o4o refresh: {note}", flush=True)
+    if settings.accept_shrink:
+        print(f"o4o refresh: accepting a shrinking delivery of {', '.join(sorted(settings.accept_shrink))} "
+              "for this run (volume rule)", flush=True)
     from .refresh import run_refresh
+    from .spill import describe, remove_spill_files_if_idle
 
     outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO")
-    if outcome.published:
+    if (removed := describe(remove_spill_files_if_idle(settings))) and "not checked" not in removed:
+        print(f"o4o refresh: {removed}", flush=True)
+    if outcome.succeeded:
         print(f"\nrefresh succeeded: mart published at {settings.publish_path}")
         return 0
-    print("\nrefresh FAILED: the published mart was left exactly as it was.", file=sys.stderr)
+    if outcome.published:  # the DuckDB file was swapped in, a BI output did not follow
+        from .publish import describe_version
+
+        behind = " and ".join(outcome.bi_outputs_behind)
+        print(f"\nrefresh FAILED AFTER PUBLISHING: the DuckDB mart WAS published at {settings.publish_path} "
+              f"({describe_version(settings.publish_path)}); {behind} was NOT updated and still shows the "
+              "previous version: the two now differ. Fix the cause below, then run `o4o report --postgres` "
+              "(or `o4o report`); `o4o rollback` puts the previous DuckDB mart back.", file=sys.stderr)
+    else:
+        print("\nrefresh FAILED: the published mart was left exactly as it was.", file=sys.stderr)
     for line in outcome.failed_checks + outcome.step_errors:
         print(line, file=sys.stderr)
     return 1
@@ -113,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     ref.add_argument("--demo", action="store_true",
                      help="use the public demo PII key (synthetic data only; labelled in the mart metadata)")
     ref.add_argument("--verbose", action="store_true", help="log every Dagster event, not just progress")
+    ref.add_argument("--rekey", action="store_true",
+                     help="O4O_PII_KEY changed on purpose: rebuild every table with it (every participant_key "
+                          "changes); without this flag a changed key stops the run")
+    ref.add_argument("--accept-shrink", action="append", metavar="ENTITY", default=[],
+                     help="accept this run's delivery of ENTITY although it shrinks the raw table by more than "
+                          "O4O_MAX_SHRINK_SHARE (repeatable; O4O_ACCEPT_SHRINK=e1,e2 in the UI)")
     ref.set_defaults(func=_refresh)
     rb = sub.add_parser("rollback", help="restore the previously published mart")
     rb.set_defaults(func=_rollback)

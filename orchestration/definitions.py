@@ -5,7 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from .assets.dbt import o4o_dbt_models
 from .assets.ingest import ingest_assets
-from .assets.publish import published_mart
+from .assets.publish import outcomes_report, postgres_mart, published_mart
 from .checks.freshness import freshness_checks
 from .checks.gates import GATES, gate_checks
 from .dbt_project import dbt_executable, o4o_dbt_project
@@ -22,7 +22,7 @@ def _gx_kind(spec: AssetSpec) -> AssetSpec:
 
 
 defs = Definitions(
-    assets=[*ingest_assets, o4o_dbt_models.map_asset_specs(_gx_kind), published_mart],
+    assets=[*ingest_assets, o4o_dbt_models.map_asset_specs(_gx_kind), published_mart, outcomes_report, postgres_mart],
     asset_checks=[*gate_checks, *freshness_checks],
     jobs=[nightly_refresh, freshness_checks_job],
     schedules=[nightly_refresh_schedule, freshness_checks_schedule],

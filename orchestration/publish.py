@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 
 from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
+from .bi.reader import published_version
+from .ingest.masking import file_label
 from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
@@ -63,6 +65,14 @@ def metadata_path(publish_path: Path) -> Path:
     return publish_path.with_name(publish_path.name + ".json")
 
 
+def describe_version(publish_path: Path) -> str:
+    """`published_at ..., sha256 ...` of the mart at `publish_path`, from the JSON beside it."""
+    published_at, sha = published_version(publish_path)
+    if published_at is None:
+        return "version unknown: no readable JSON beside it"
+    return f"published_at {published_at}, sha256 {str(sha)[:12]}…"
+
+
 def git_revision() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
@@ -93,7 +103,14 @@ def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, s
         con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{METADATA_TABLE} VALUES (?, ?)", sorted(metadata.items()))
         con.execute(f"""CREATE TABLE pub.{MARTS_SCHEMA}.{FEED_FILES_TABLE} AS
             SELECT entity, source_file, checksum, size_bytes, rows_read, rows_quarantined, status, loaded_at
-            FROM wh.raw.load_log ORDER BY entity, source_file""")
+            FROM wh.raw.load_log WITH NO DATA""")
+        # File names are partner-supplied free text: published as the loader labels them
+        # (masking.file_label), also those logged before the loader did.
+        feed_rows = con.execute("""SELECT entity, source_file, checksum, size_bytes, rows_read, rows_quarantined,
+            status, loaded_at FROM wh.raw.load_log ORDER BY entity, source_file""").fetchall()
+        if feed_rows:
+            con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{FEED_FILES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [(e, file_label(f), *rest) for e, f, *rest in feed_rows])
         con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{TABLES_TABLE} "
                     "(table_name VARCHAR PRIMARY KEY, row_count BIGINT)")
         if counts:

@@ -8,13 +8,24 @@ from dataclasses import dataclass, field
 from .settings import load_settings
 
 
+# The BI outputs that follow the published DuckDB mart (orchestration/assets/publish.py), by
+# step, and what to call them when they could not follow.
+BI_OUTPUT_STEPS = {"outcomes_report": "the outcomes report (HTML)", "postgres_mart": "PostgreSQL (schema marts)"}
+
+
 @dataclass
 class RefreshOutcome:
-    published: bool
+    published: bool  # the DuckDB mart was swapped in by this run
     failed_checks: list[str] = field(default_factory=list)
     step_errors: list[str] = field(default_factory=list)
     # asset key ("rpt_provider_scorecard") -> metadata of its materialization in this run
     materializations: dict[str, dict] = field(default_factory=dict)
+    # BI outputs that failed to follow a published mart (BI_OUTPUT_STEPS' words): a partial publish
+    bi_outputs_behind: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.published and not self.bi_outputs_behind
 
 
 def failed_checks(result) -> list[str]:
@@ -43,6 +54,12 @@ def step_errors(result) -> list[str]:
     return errors
 
 
+def bi_outputs_behind(result) -> list[str]:
+    """The BI outputs whose step failed in this run (each still shows the previous mart)."""
+    return [BI_OUTPUT_STEPS[e.step_key] for e in result.all_events
+            if e.event_type_value == "STEP_FAILURE" and e.step_key in BI_OUTPUT_STEPS]
+
+
 def materializations(result) -> dict[str, dict]:
     """Each materialized asset's metadata as plain values, for callers that check what the UI shows."""
     found = (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
@@ -62,11 +79,9 @@ def run_refresh(instance=None, log_level: str = "INFO") -> RefreshOutcome:
 
     if instance is None:
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    publish_path = load_settings().publish_path
-    before = publish_path.stat().st_mtime_ns if publish_path.exists() else None
     result = defs.resolve_job_def("nightly_refresh").execute_in_process(
         instance=instance, raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
-    after = publish_path.stat().st_mtime_ns if publish_path.exists() else None
-    published = result.success and after is not None and after != before
-    return RefreshOutcome(published, failed_checks(result), step_errors(result), materializations(result))
+    materialized = materializations(result)
+    return RefreshOutcome("published_mart" in materialized, failed_checks(result), step_errors(result),
+                          materialized, bi_outputs_behind(result))

@@ -9,6 +9,7 @@ from dagster import (DefaultSensorStatus, RunFailureSensorContext, RunRequest, S
                      run_failure_sensor, sensor)
 
 from .alerts import failure_summary, post_webhook, write_summary
+from .ingest.masking import file_label
 from .jobs import nightly_refresh
 from .settings import load_settings
 
@@ -33,7 +34,8 @@ def landing_sensor(context: SensorEvaluationContext):
     if not changed:
         return SkipReason("no new or changed landing files")
     run_key = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
-    return RunRequest(run_key=run_key, tags={"o4o/changed_files": ", ".join(changed)[:1000]})
+    # a file name can carry a person's name or SSN: tags show the masked label (masking.file_label)
+    return RunRequest(run_key=run_key, tags={"o4o/changed_files": ", ".join(map(file_label, changed))[:1000]})
 
 
 @run_failure_sensor(default_status=DefaultSensorStatus.RUNNING,

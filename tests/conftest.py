@@ -20,6 +20,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 TEST_PII_KEY = "test-key-" + "x" * 32
+RUN_FLAGS = {"O4O_DEMO", "O4O_REKEY", "O4O_ACCEPT_SHRINK"}
 
 
 @dataclass
@@ -38,7 +39,8 @@ class Run:
 def environ(values: dict[str, str]):
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
-    os.environ.pop("O4O_DEMO", None)
+    for flag in RUN_FLAGS - set(values):  # per-run switches never leak in from the environment
+        os.environ.pop(flag, None)
     try:
         yield
     finally:

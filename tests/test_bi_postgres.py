@@ -275,7 +275,7 @@ def test_refresh_publishes_to_postgres_when_configured(handmade_run, copy_of, tm
     with environ({"O4O_PUBLISH_POSTGRES_URL": pg_url}):
         run = refresh(copy_of(handmade_run.landing), tmp_path)
     assert run.outcome.published, run.outcome.step_errors + run.outcome.failed_checks
-    meta = run.outcome.materializations["published_mart"]
+    meta = run.outcome.materializations["postgres_mart"]  # its own asset, downstream of published_mart
     assert meta["postgres_tables"] == len(mart_tables(run.published))
     assert meta["postgres_target"] == describe_target(pg_url)
     for table in ("fct_exit_outcomes", "rpt_wioa_performance"):

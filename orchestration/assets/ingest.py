@@ -3,6 +3,10 @@
 A feed's entities load in one step over one DuckDB connection because participation
 needs the participants' birth dates (for age at entry) and those must never be
 written anywhere: they live only in a temp table of that connection.
+
+Before anything is written each step checks the PII key against the warehouse's and the
+published mart's (key_safety.py) and removes stale DuckDB spill files (spill.py); it
+removes them again when it is done.
 """
 
 
@@ -14,13 +18,15 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
+from ..key_safety import check_pii_key, read_key_state, record_pii_key
 from ..settings import load_settings
+from ..spill import describe, remove_spill_files, remove_spill_files_if_idle
 from .metadata import column_schema, row_count
 
 INGEST_GROUP = "raw"
 # The code that turns a landing file into a raw table; a change to it (or to the entity's
 # contract in feeds.py) changes the asset's code version, and the UI marks the table stale.
-_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py")
+_LOADER_SOURCES = ("loader.py", "parse.py", "pseudonymize.py", "ssn.py", "masking.py", "sniff.py")
 _INGEST_DIR = Path(__file__).resolve().parent.parent / "ingest"
 
 
@@ -63,13 +69,16 @@ def _metadata(con: duckdb.DuckDBPyConnection, load: EntityLoad) -> dict:
         "rows_loaded": MetadataValue.int(load.rows_loaded),
         "rows_quarantined": load.rows_quarantined,
         "rows_replaced_by_later_deliveries": load.rows_replaced,
+        "rows_dropped_by_amendments": load.rows_dropped_by_amendments,
         "stopped": load.stopped,
+        "blocked_by_volume_rule": load.shrink_blocked,
         "files": MetadataValue.md("\n".join(
             ["| file | status | rows | quarantined | sha256 |", "|---|---|---|---|---|"]
             + [f"| {f['source_file']} | {f['status']} | {f['rows_read']:,} | {f['rows_quarantined']:,} | "
                f"`{f['checksum'][:12]}` |" for f in load.files])),
         "problems": MetadataValue.md("\n".join(f"- {p}" for p in load.problems[:20]) or "none"),
         "extra_columns": ", ".join(load.extra_columns) or "none",
+        "dropped_columns": ", ".join(load.dropped_columns) or "none",
     }
 
 
@@ -79,13 +88,24 @@ def _feed_assets(feed: str, entities: list[Entity]):
     def _ingest(context: AssetExecutionContext):
         settings = load_settings()
         key = settings.require_pii_key()
+        for warning in settings.pii_key_warnings():
+            context.log.warning(warning)
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
+            if (removed := describe(remove_spill_files(settings))):  # we hold the lock: nobody else's
+                context.log.info(removed)
+            for note in check_pii_key(settings, read_key_state(settings, con)):  # raises before any write
+                context.log.warning(note)
+            record_pii_key(con, settings)
             for entity in entities:
                 if raw_asset_key(entity.name) not in context.selected_asset_keys:
                     continue
-                load = load_entity(con, entity, settings.landing_dir, key, log=context.log.info)
+                load = load_entity(con, entity, settings.landing_dir, key, log=context.log.info,
+                                   max_shrink_share=settings.max_shrink_share,
+                                   accept_shrink=entity.name in settings.accept_shrink)
                 yield MaterializeResult(asset_key=raw_asset_key(entity.name), metadata=_metadata(con, load))
+        if (removed := describe(remove_spill_files_if_idle(settings))):
+            context.log.info(removed)
 
     return _ingest
 

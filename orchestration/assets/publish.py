@@ -1,8 +1,13 @@
-"""The publish asset: the only writer of O4O_PUBLISH_PATH, and only after every gate passed.
+"""The publish assets: `published_mart` is the only writer of O4O_PUBLISH_PATH, and only
+after every gate passed; the BI outputs follow it as their own assets.
 
-In sequence: refuse unless every gate of this run passed; measure what the gates cost;
-write-audit-publish the mart with its metadata (publish.py); write the final validation
-report; then the BI outputs follow the published file.
+published_mart, in sequence: refuse unless every gate of this run passed; measure what the
+gates cost; write-audit-publish the mart with its metadata (publish.py); write the final
+validation report. Its materialization is recorded as soon as the file is swapped in.
+Then `outcomes_report` (the HTML report beside the mart) and `postgres_mart` (the same
+tables in PostgreSQL, when O4O_PUBLISH_POSTGRES_URL is set) are made from the published
+file. When one of them fails the run fails, and the failure says what is true: the DuckDB
+mart *was* published, the failed output still shows the previous version, the two differ.
 """
 
 import datetime as dt
@@ -10,12 +15,16 @@ import time
 
 from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from ..bi import bi_metadata, publish_bi_outputs
 from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
-from ..publish import PublishError, PublishResult, publish
+from ..ingest.loader import key_check
+from ..publish import PublishError, PublishResult, publish, describe_version
 from ..settings import Settings, load_settings
+
+PUBLISHED_MART = AssetKey(["published_mart"])
+OUTCOMES_REPORT = AssetKey(["outcomes_report"])
+POSTGRES_MART = AssetKey(["postgres_mart"])
 
 # The tables mart.md promises; a candidate without one of them is never published.
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
@@ -64,6 +73,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     try:
         result = publish(settings.warehouse_path, settings.publish_path, {
             "pii_key_mode": settings.pii_key_mode,
+            "key_check": key_check(settings.require_pii_key()),  # key_safety.py compares the next run's key
             "suppression_threshold": str(settings.suppression_threshold),
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,
@@ -80,7 +90,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
 
 
 @asset(
-    key=AssetKey(["published_mart"]),
+    key=PUBLISHED_MART,
     group_name="published",
     deps=[AssetKey([t]) for t in REQUIRED_TABLES] + sorted({g.asset_key for g in GATES}, key=str),
     kinds={"duckdb"},
@@ -97,7 +107,6 @@ def published_mart(context: AssetExecutionContext) -> MaterializeResult:
     context.log.info(f"published {len(result.tables)} tables to {result.path} ({result.size_bytes:,} bytes); "
                      f"gates took {cost['validation_seconds']:.1f} s, {cost['validation_share']:.1%} of "
                      f"{cost['wall_seconds']:.1f} s")
-    bi = publish_bi_outputs(result.path, settings.publish_postgres_url, log=context.log.info)  # report, PostgreSQL
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(result.path)),
         "size_bytes": result.size_bytes,
@@ -109,7 +118,67 @@ def published_mart(context: AssetExecutionContext) -> MaterializeResult:
         "wall_seconds": MetadataValue.float(cost["wall_seconds"]),
         "validation_share": MetadataValue.float(cost["validation_share"]),
         "gates_passed": len(evaluations),
-        **bi_metadata(bi),
         "tables": MetadataValue.md("\n".join(["| table | rows |", "|---|---|"]
                                              + [f"| {t} | {n:,} |" for t, n in sorted(result.tables.items())])),
     })
+
+
+class BiOutputBehind(RuntimeError):
+    """The DuckDB mart was published, but a BI output could not follow: it shows the previous version."""
+
+
+def _behind(settings: Settings, output: str, exc: Exception) -> BiOutputBehind:
+    version = describe_version(settings.publish_path)
+    return BiOutputBehind(
+        f"the DuckDB mart WAS published at {settings.publish_path} ({version}), but {output} was NOT updated: "
+        f"it still shows the previous version, so the two now differ. Cause: {type(exc).__name__}: {exc}. "
+        "Fix the cause, then run `o4o report --postgres` (or `o4o report`) to bring it in line.")
+
+
+@asset(
+    key=OUTCOMES_REPORT,
+    group_name="published",
+    deps=[PUBLISHED_MART],
+    kinds={"html"},
+    owners=["team:data-engineering"],
+    description="The HTML outcomes report (charts, works offline) written beside the published mart, "
+                "from the published file.",
+)
+def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
+    from ..bi.report import report_path as outcomes_report_path, write_report
+
+    settings = load_settings()
+    try:
+        path = write_report(settings.publish_path, outcomes_report_path(settings.publish_path))
+    except Exception as exc:
+        raise _behind(settings, f"the outcomes report {outcomes_report_path(settings.publish_path)}", exc) from exc
+    context.log.info(f"wrote the outcomes report to {path}")
+    return MaterializeResult(metadata={"report_path": MetadataValue.path(str(path)),
+                                       "mart_version": describe_version(settings.publish_path)})
+
+
+@asset(
+    key=POSTGRES_MART,
+    group_name="published",
+    deps=[PUBLISHED_MART],
+    kinds={"postgres"},
+    owners=["team:data-engineering"],
+    output_required=False,
+    description="The published marts loaded into PostgreSQL schema `marts` (read-only role o4o_bi) in one "
+                "transaction, when O4O_PUBLISH_POSTGRES_URL is set; no materialization otherwise.",
+)
+def postgres_mart(context: AssetExecutionContext):
+    from ..bi.postgres import describe_target, publish_to_postgres
+
+    settings = load_settings()
+    if not settings.publish_postgres_url:
+        context.log.info("O4O_PUBLISH_POSTGRES_URL is not set: PostgreSQL is not loaded")
+        return
+    target = describe_target(settings.publish_postgres_url)
+    try:
+        loaded = publish_to_postgres(settings.publish_path, settings.publish_postgres_url)
+    except Exception as exc:
+        raise _behind(settings, f"PostgreSQL ({target}, schema marts)", exc) from exc
+    context.log.info(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")
+    yield MaterializeResult(metadata={"postgres_target": loaded.target, "postgres_tables": len(loaded.tables),
+                                      "mart_version": describe_version(settings.publish_path)})
