@@ -59,8 +59,9 @@ def _publish_line(events: _RunEvents) -> list[str]:
     if _touches_published_mart(events, DagsterEventType.ASSET_MATERIALIZATION):
         behind = bi_outputs_behind(events)
         if behind:
+            outputs = " and ".join(behind)
             return [f"PARTIAL PUBLISH: the DuckDB mart WAS published{_published_at(events)}: BI tools reading the "
-                    f"file see the new version. {' and '.join(behind).capitalize()} was NOT updated and still shows "
+                    f"file see the new version. {outputs[0].upper() + outputs[1:]} was NOT updated and still shows "
                     "the previous version: the two now differ. Fix the cause, then run `o4o report --postgres`."]
         return [f"The published mart was replaced{_published_at(events)} before the failure."]
     return ["The published mart was NOT replaced: BI tools keep reading the previous version."]
