@@ -40,50 +40,50 @@ def _person(individual_id: str, number: int, sex: str = "1") -> list:
 
 
 BAD_FILES = {
-    "job_center/participants_zz_bad.csv": [
+    "job_center/participants_z_bad.csv": [
         csv_line(PARTICIPANT_HEADER), csv_line(_person("P14", 14)), csv_line(_person("P15", 15, sex="7"))],
-    "job_center/participation_zz_bad.csv": [
+    "job_center/participation_z_bad.csv": [
         "participation_id,individual_id,funding_stream,lwda_code,entry_date,exit_date,exit_reason",
         f"AP14,P14,adult,{LWDA},2020-02-03,,00",
         f"AP15,P14,adult,{LWDA},2021-02-30,,00",
         f"AP16,P14,adult,{LWDA},2020-05-01,2020-04-01,00"],
-    "labor_market/wage_records_zz_bad.csv": [
+    "labor_market/wage_records_z_bad.csv": [
         "ssn,employer_id,naics_code,year,quarter,wages",
         f"{ssn(14)},UI0000009,331110,2020,1,100.00",
         f"{ssn(14)},UI0000009,331110,2020,2,-5.00",
         f"{ssn(14)},UI0000009,331110,2020,3,1000000.00"],
-    "job_center/services_zz_bad.csv": [
+    "job_center/services_z_bad.csv": [
         "service_id,participation_id,service_date,service_type,training_type,program_id,cost",
         "S14,AP14,2020-02-03,basic_career,,,0.00",
         "S15,ANOPE,2020-02-03,basic_career,,,0.00"],
-    "providers/programs_zz_bad.csv": [
+    "providers/programs_z_bad.csv": [
         "program_id,provider_id,program_name,cip_code,soc_code,potential_outcome,tuition_cost,length_hours,"
         "delivery_mode,etpl_status",
         "PRG2,TP1,Welding II,48.0508,51-4121,5,4000.00,400,in_person,approved",
         "PRG2,TP1,Welding II (again),48.0508,51-4121,5,4000.00,400,in_person,approved"],
-    "labor_market/laus_zz_bad.csv": [
+    "labor_market/laus_z_bad.csv": [
         "area_fips,year,month,labor_force,employed,unemployed",
         f"{COUNTY},2020,6,1000,930,70"],
-    "labor_market/ui_claims_zz_bad.csv": [
+    "labor_market/ui_claims_z_bad.csv": [
         "week_ending,county_fips,initial_claims,continued_claims",
         f"2020-04-18,{COUNTY},90000,160000",
         f"2020-04-25,{COUNTY},80000,150000,999"],
 }
-LATIN1_FILE = "labor_market/oews_zz_latin1.csv"
+LATIN1_FILE = "labor_market/oews_z_latin1.csv"
 
 CASES = [
-    Case("bad code", "participants", "job_center/participants_zz_bad.csv", 3, "sex [201]: 1, 2, 9"),
-    Case("impossible date", "participation", "job_center/participation_zz_bad.csv", 3, "date"),
-    Case("exit before entry", "participation", "job_center/participation_zz_bad.csv", 4,
+    Case("bad code", "participants", "job_center/participants_z_bad.csv", 3, "sex [201]: 1, 2, 9"),
+    Case("impossible date", "participation", "job_center/participation_z_bad.csv", 3, "date"),
+    Case("exit before entry", "participation", "job_center/participation_z_bad.csv", 4,
          "exit_date [901] >= entry_date"),
-    Case("negative wage", "wage_records", "labor_market/wage_records_zz_bad.csv", 3, "0 <= wages <= 999999.99"),
-    Case("wage over 999999.99", "wage_records", "labor_market/wage_records_zz_bad.csv", 4,
+    Case("negative wage", "wage_records", "labor_market/wage_records_z_bad.csv", 3, "0 <= wages <= 999999.99"),
+    Case("wage over 999999.99", "wage_records", "labor_market/wage_records_z_bad.csv", 4,
          "0 <= wages <= 999999.99"),
-    Case("orphan foreign key", "services", "job_center/services_zz_bad.csv", 3,
+    Case("orphan foreign key", "services", "job_center/services_z_bad.csv", 3,
          "participation_id exists in participation"),
-    Case("duplicate key", "programs", "providers/programs_zz_bad.csv", 3, "unique key: program_id"),
-    Case("missing column", "laus", "labor_market/laus_zz_bad.csv", 1, "missing_column"),
-    Case("malformed CSV row", "ui_claims", "labor_market/ui_claims_zz_bad.csv", 3, "csv:malformed_row"),
+    Case("duplicate key", "programs", "providers/programs_z_bad.csv", 3, "unique key: program_id"),
+    Case("missing column", "laus", "labor_market/laus_z_bad.csv", 1, "missing_column"),
+    Case("malformed CSV row", "ui_claims", "labor_market/ui_claims_z_bad.csv", 3, "csv:malformed_row"),
     Case("wrong encoding", "oews", LATIN1_FILE, None, "encoding:utf-8"),
 ]
 # Valid rows written beside the bad ones, which must reach the raw tables.
@@ -149,7 +149,7 @@ def test_valid_rows_of_bad_files_are_loaded(broken_run):
         for entity, (column, value) in VALID_ROWS.items():
             found = con.execute(f"SELECT count(*) FROM raw.{entity} WHERE {column}::VARCHAR = ?", [value]).fetchone()
             assert found == (1,), f"valid row {column}={value} of {entity} was lost"
-        wages = con.execute("SELECT count(*) FROM raw.wage_records WHERE _source_file LIKE '%zz_bad%'").fetchone()
+        wages = con.execute("SELECT count(*) FROM raw.wage_records WHERE _source_file LIKE '%z_bad%'").fetchone()
         assert wages == (3,), "the wage rows of the bad file must all be kept (the gate flags, never drops)"
 
 
@@ -166,14 +166,17 @@ def test_quarantine_values_never_hold_pii(broken_run):
 @pytest.fixture(scope="module")
 def redelivered_run(handmade_run, tmp_path_factory):
     """The hand-made feeds plus an identical copy of one wage file under a new name, and a
-    later corrected file that changes one wage row (P03's 0.00 in 2021q1 becomes 1500.00)."""
+    later corrected file that changes one wage row (P03's 0.00 in 2021q1 becomes 1500.00). A wage
+    correction re-delivers the employer's whole quarter (feeds.md): UI0000002's 2021q1 is P02's
+    3000.00, unchanged, and P03's row."""
     root = tmp_path_factory.mktemp("redelivered")
     landing = root / "landing"
     shutil.copytree(handmade_run.landing, landing)
     wages = landing / "labor_market"
     shutil.copy2(wages / "wage_records_2021q1.csv", wages / "wage_records_2021q1_resent.csv")
-    write_lines(landing, "labor_market", "wage_records_2021q1_zcorrected.csv",
-                ["ssn,employer_id,naics_code,year,quarter,wages", f"{ssn(3)},UI0000002,331110,2021,1,1500.00"])
+    write_lines(landing, "labor_market", "wage_records_2021q1_z_corrected.csv",
+                ["ssn,employer_id,naics_code,year,quarter,wages", f"{ssn(2)},UI0000002,331110,2021,1,3000.00",
+                 f"{ssn(3)},UI0000002,331110,2021,1,1500.00"])
     return refresh(landing, root)
 
 

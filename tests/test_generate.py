@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from orchestration.generate import generate
+from orchestration.ingest.ssn import is_issuable_ssn
 
 N = int(os.environ.get("O4O_GENERATE_TEST_N", "500"))  # raise to check the properties at scale
 SEED = int(os.environ.get("O4O_GENERATE_TEST_SEED", "20240601"))
@@ -265,6 +266,7 @@ def test_participants_rules(feeds):
     assert full(pt.ssn, SSN_RE)
     digits = pt.ssn.str.replace("-", "")
     assert digits[digits != ""].is_unique
+    assert all(is_issuable_ssn(d) for d in digits[digits != ""])  # SSA could issue each (ingest/ssn.py)
     assert (pt.first_name != "").all() and (pt.last_name != "").all()
     assert full(pt.date_of_birth, DATE_RE)
     assert set(pt.sex) <= {"1", "2", "9"}

@@ -532,6 +532,20 @@ def test_file_labels_keep_delivery_words_and_mask_the_rest(name, label):
     assert file_label(name) == label and file_label(label) == label
 
 
+def test_the_generator_never_draws_a_placeholder_ssn():
+    import numpy as np
+
+    from orchestration.generate.people import draw_ssns
+
+    class Draws:  # a generator whose first draws are the placeholder 123-45-6789, then ordinary numbers
+        def integers(self, low, high, size, dtype):
+            placeholder = (123 - 1) * 99 * 9_999 + (45 - 1) * 9_999 + (6789 - 1)
+            return np.array([placeholder] + list(range(1, size)), dtype=dtype)[:size]
+
+    drawn = draw_ssns(Draws(), 3)
+    assert 123456789 not in drawn and len(drawn) == 3
+
+
 def test_value_masks():
     assert mask_ssn_shapes("a 899-41-7741 b 899417742 c 899 41 7743") == "a ***-**-**** b ***-**-**** c ***-**-****"
     assert mask_ssn_shapes("8994177421 and 614-555-1234") == "8994177421 and 614-555-1234"

@@ -19,7 +19,7 @@ from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_a
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
 from ..ingest.loader import key_check
-from ..publish import PublishError, PublishResult, publish, describe_version
+from ..publish import PublishError, PublishResult, describe_version, publish
 from ..settings import Settings, load_settings
 
 PUBLISHED_MART = AssetKey(["published_mart"])
@@ -127,12 +127,12 @@ class BiOutputBehind(RuntimeError):
     """The DuckDB mart was published, but a BI output could not follow: it shows the previous version."""
 
 
-def _behind(settings: Settings, output: str, exc: Exception) -> BiOutputBehind:
+def _behind(settings: Settings, output: str, exc: Exception, catch_up: str) -> BiOutputBehind:
     version = describe_version(settings.publish_path)
     return BiOutputBehind(
         f"the DuckDB mart WAS published at {settings.publish_path} ({version}), but {output} was NOT updated: "
         f"it still shows the previous version, so the two now differ. Cause: {type(exc).__name__}: {exc}. "
-        "Fix the cause, then run `o4o report --postgres` (or `o4o report`) to bring it in line.")
+        f"Fix the cause, then run `{catch_up}` to bring it in line.")
 
 
 @asset(
@@ -151,7 +151,8 @@ def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
     try:
         path = write_report(settings.publish_path, outcomes_report_path(settings.publish_path))
     except Exception as exc:
-        raise _behind(settings, f"the outcomes report {outcomes_report_path(settings.publish_path)}", exc) from exc
+        raise _behind(settings, f"the outcomes report {outcomes_report_path(settings.publish_path)}", exc,
+                      "o4o report") from exc
     context.log.info(f"wrote the outcomes report to {path}")
     return MaterializeResult(metadata={"report_path": MetadataValue.path(str(path)),
                                        "mart_version": describe_version(settings.publish_path)})
@@ -178,7 +179,7 @@ def postgres_mart(context: AssetExecutionContext):
     try:
         loaded = publish_to_postgres(settings.publish_path, settings.publish_postgres_url)
     except Exception as exc:
-        raise _behind(settings, f"PostgreSQL ({target}, schema marts)", exc) from exc
+        raise _behind(settings, f"PostgreSQL ({target}, schema marts)", exc, "o4o report --postgres") from exc
     context.log.info(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")
     yield MaterializeResult(metadata={"postgres_target": loaded.target, "postgres_tables": len(loaded.tables),
                                       "mart_version": describe_version(settings.publish_path)})

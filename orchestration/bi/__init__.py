@@ -2,7 +2,9 @@
 when O4O_PUBLISH_POSTGRES_URL is set, the same marts in PostgreSQL.
 
 Both are made from the published (audited) file, after it was swapped in, so they can never
-show anything the gates did not pass.
+show anything the gates did not pass. In a refresh they are the assets `outcomes_report` and
+`postgres_mart` (orchestration/assets/publish.py); `publish_bi_outputs` brings both in line
+with the mart after `o4o rollback`.
 """
 
 from __future__ import annotations
@@ -48,14 +50,3 @@ def publish_bi_outputs(publish_path: Path, postgres_url: str | None,
     if errors:
         raise BiPublishError(f"the mart was published at {publish_path}, but: " + "; ".join(errors))
     return BiOutputs(report, postgres)
-
-
-def bi_metadata(outputs: BiOutputs) -> dict:
-    """Dagster materialization metadata for the publish asset."""
-    from dagster import MetadataValue
-
-    metadata = {"report_path": MetadataValue.path(str(outputs.report))}
-    if outputs.postgres is not None:
-        metadata["postgres_target"] = outputs.postgres.target
-        metadata["postgres_tables"] = len(outputs.postgres.tables)
-    return metadata

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from ..ingest.ssn import PLACEHOLDER_SSNS
 from . import formatting as fmt
 from .names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES
 from .reference import Reference
@@ -24,8 +25,10 @@ _LAST_WEIGHTS /= _LAST_WEIGHTS.sum()
 # Age at first entry: (lowest age, highest age, share).
 AGE_GROUPS = ((14, 17, 0.04), (18, 24, 0.18), (25, 44, 0.43), (45, 54, 0.17), (55, 59, 0.08), (60, 74, 0.10))
 
-# SSN structure: area 001-899 except 666, group 01-99, serial 0001-9999.
+# SSN structure: area 001-899 except 666, group 01-99, serial 0001-9999 (what SSA can issue:
+# orchestration/ingest/ssn.py), never one of its known placeholder numbers.
 _GROUPS, _SERIALS = 99, 9_999
+_PLACEHOLDERS = np.array([int(p) for p in PLACEHOLDER_SSNS], dtype=np.int64)
 _SSN_SPACE = 898 * _GROUPS * _SERIALS
 
 
@@ -37,14 +40,14 @@ def _ssn_from_index(index: np.ndarray) -> np.ndarray:
 
 
 def draw_ssns(rng: np.random.Generator, n: int, exclude: np.ndarray | None = None) -> np.ndarray:
-    """``n`` distinct, validly structured 9-digit SSNs, none of them in ``exclude``."""
+    """``n`` distinct, validly structured 9-digit SSNs, none of them a placeholder or in ``exclude``."""
     out = np.empty(0, dtype=np.int64)
     while out.size < n:
         want = n - out.size
         draw = _ssn_from_index(rng.integers(0, _SSN_SPACE, size=int(want * 1.02) + 16, dtype=np.int64))
         _, first = np.unique(draw, return_index=True)
         draw = draw[np.sort(first)]  # distinct, in draw order
-        keep = ~np.isin(draw, out)
+        keep = ~np.isin(draw, out) & ~np.isin(draw, _PLACEHOLDERS)
         if exclude is not None:
             keep &= ~np.isin(draw, exclude)
         out = np.concatenate([out, draw[keep][:want]])

@@ -45,10 +45,10 @@ from ..settings import DEFAULT_MAX_SHRINK_SHARE
 from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, TEXT, Column, Entity
 from .masking import file_label, mask_ssn_shapes
 from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, quote_ident, row_checks, shown_value, sql_literal,
-                    stored_expr, typed_expr)
+                    ssn_shaped_value_sql, stored_expr, typed_expr)
 from .pseudonymize import name_identity_sql, register_id_pseudonyms, register_pseudonyms, ssn_identity_sql
 from .sniff import long_row_refusal, not_csv_refusal
-from .ssn import has_ssn_shape, is_ssn_shaped_sql
+from .ssn import has_ssn_shape
 
 RAW_SCHEMA = "raw"
 # How load_entity built raw.<entity> this time (EntityLoad.mode).
@@ -528,10 +528,10 @@ def _typed_select(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> st
         v = quote_ident(c.name)
         if c.person_id:
             table = f"_ssn_shaped_ids{i}"
-            register_id_pseudonyms(con, f"SELECT {v} AS value FROM _parsed WHERE length({v}) BETWEEN 9 AND 11 "
-                                        f"AND {is_ssn_shaped_sql(v)}", pii_key, table)
-            joins += f" LEFT JOIN {table} ON {table}.value = {v}"
-            columns.append(f"coalesce({table}.pseudonym, {v}) AS {v}")
+            register_id_pseudonyms(con, f"SELECT {v} AS value FROM _parsed WHERE {ssn_shaped_value_sql(v)}",
+                                   pii_key, table)
+            joins += f" LEFT JOIN {table} ON {table}._ssn_shaped_value = {v}"
+            columns.append(f"coalesce({table}._ssn_shaped_pseudonym, {v}) AS {v}")
         elif c.type == TEXT:
             columns.append(f"{stored_expr(c)} AS {v}")
         else:
@@ -547,8 +547,9 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
                      shrink: tuple[float, bool] = (DEFAULT_MAX_SHRINK_SHARE, False), log: Log = print) -> str:
     """Write raw.<entity> from _parsed. Returns what happened: WRITTEN, SHRINK_BLOCKED (the
     volume rule left raw as it was) or REBUILD (an append that would drop rows of an amended
-    replacement unit: rebuild from every file instead); and whether ages could be computed
-    (False when the birth dates of another entity were not loaded in this connection)."""
+    replacement unit: rebuild from every file instead). `result.has_birth_dates` is False when
+    ages could not be computed (the birth dates of another entity were not loaded in this
+    connection)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {_typed_select(con, entity, pii_key, result)}")
     con.execute("DROP VIEW _parsed")
 

@@ -109,14 +109,18 @@ def pii_checks(col: Column) -> list[RowCheck]:
                          SEVERITY_WARNING, keeps_row=not col.required)]
     if col.type in PII_TYPES:
         return []
-    # the length tests spare most values the regular expression
     if col.free_text:
-        holds = f"length({v}) >= 9 AND {has_ssn_shape_sql(v)}"
+        holds = f"length({v}) >= 9 AND {has_ssn_shape_sql(v)}"  # the length test spares most values the regex
         return [RowCheck(col.name, SSN_IN_TEXT, holds, SEVERITY_WARNING, keeps_row=True)]
-    shaped = f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v)}"
+    shaped = ssn_shaped_value_sql(v)
     if col.person_id:
         return [RowCheck(col.name, SSN_SHAPED_ID, shaped, SEVERITY_ERROR, keeps_row=True)]
     return [RowCheck(col.name, SSN_SHAPED_VALUE, shaped)]
+
+
+def ssn_shaped_value_sql(v: str) -> str:
+    """SQL predicate: the whole value of a code, number or identifier is SSN-shaped (ssn.py)."""
+    return f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v)}"  # the length test spares the regex
 
 
 def row_checks(entity: Entity, extra_columns: list[str] = ()) -> list[RowCheck]:

@@ -71,11 +71,12 @@ def ssn_shaped_id(key: bytes, value: str) -> str:
 
 
 def register_id_pseudonyms(con: duckdb.DuckDBPyConnection, values_sql: str, key: bytes, table: str) -> int:
-    """Create temp table `table(value, pseudonym)` for the SSN-shaped identifiers the query yields."""
+    """Create temp table `table(_ssn_shaped_value, _ssn_shaped_pseudonym)` for the SSN-shaped
+    identifiers the query (one column, `value`) yields; the names cannot clash with a feed's."""
     values = con.execute(f"SELECT DISTINCT value FROM ({values_sql}) WHERE value IS NOT NULL"
                          ).fetchnumpy()["value"].tolist()
-    mapping = pa.table({"value": pa.array(values, pa.string()),
-                        "pseudonym": pa.array([ssn_shaped_id(key, v) for v in values], pa.string())})
+    mapping = pa.table({"_ssn_shaped_value": pa.array(values, pa.string()),
+                        "_ssn_shaped_pseudonym": pa.array([ssn_shaped_id(key, v) for v in values], pa.string())})
     con.register("_id_pseudonym_arrow", mapping)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _id_pseudonym_arrow")
     con.unregister("_id_pseudonym_arrow")
