@@ -249,3 +249,17 @@ def test_remove_spill_files_touches_only_duckdb_files(tmp_path):
     (settings.duckdb_temp_dir / "keep.tmp").write_bytes(b"x")
     assert remove_spill_files(settings) == (1, 10)
     assert [p.name for p in settings.duckdb_temp_dir.iterdir()] == ["keep.tmp"]
+
+
+# ---------------------------------------------------------------- the volume rule's settings
+
+def test_volume_rule_settings():
+    assert load_settings({}).max_shrink_share == 0.5 and load_settings({}).accept_shrink == frozenset()
+    assert load_settings({"O4O_MAX_SHRINK_SHARE": "80%"}).max_shrink_share == 0.8
+    assert load_settings({"O4O_MAX_SHRINK_SHARE": "0.25"}).max_shrink_share == 0.25
+    for bad in ("2", "-0.1", "half"):
+        with pytest.raises(SettingsError, match="O4O_MAX_SHRINK_SHARE"):
+            load_settings({"O4O_MAX_SHRINK_SHARE": bad})
+    assert load_settings({"O4O_ACCEPT_SHRINK": "laus, Training_Records"}).accept_shrink == {"laus", "training_records"}
+    with pytest.raises(SettingsError, match="traning_records: not a feed entity"):
+        load_settings({"O4O_ACCEPT_SHRINK": "traning_records"})
