@@ -43,12 +43,12 @@ import duckdb
 
 from ..settings import DEFAULT_MAX_SHRINK_SHARE
 from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, TEXT, Column, Entity
-from .masking import file_label, mask_ssn_shapes
-from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, quote_ident, row_checks, shown_value, sql_literal,
-                    ssn_shaped_value_sql, stored_expr, typed_expr)
+from .masking import file_label, mask_ssn_shapes, mask_ssn_shapes_sql
+from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, SSN_IN_TEXT, quote_ident, row_checks, shown_value,
+                    sql_literal, ssn_shaped_value_sql, stored_expr, typed_expr)
 from .pseudonymize import name_identity_sql, register_id_pseudonyms, register_pseudonyms, ssn_identity_sql
 from .sniff import long_row_refusal, not_csv_refusal
-from .ssn import has_ssn_shape
+from .ssn import has_ssn_shape, has_ssn_shape_sql
 
 RAW_SCHEMA = "raw"
 # How load_entity built raw.<entity> this time (EntityLoad.mode).
@@ -476,19 +476,22 @@ def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad, log: Log) 
     One pass over the landed rows finds every offending row and each rule it breaks
     (`_bad`, usually empty); the per-rule quarantine rows, counts and samples then come
     from that small table, not from a scan of the whole delivery per rule."""
-    checks = row_checks(entity, result.extra_columns)
+    checks = row_checks(entity)
     bad = " OR ".join(f"({c.predicate})" for c in checks) or "false"
     excluded = " OR ".join(f"({c.predicate})" for c in checks if not c.keeps_row) or "false"
     flags = "".join(f", coalesce({c.predicate}, false) AS _breaks{i}, {shown_value(c.column, entity)} AS _shown{i}"
                     for i, c in enumerate(checks))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number,
         coalesce({excluded}, false) AS _excluded{flags} FROM _landed WHERE coalesce({bad}, false)""")
+    # one count per rule in one query: a file with thousands of extra columns has thousands of rules
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE _breaks{i})" for i in range(len(checks)))
+                         + " FROM _bad").fetchone() if checks else ()
     for i, c in enumerate(checks):
+        if not counts[i]:
+            continue
         count = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT {sql_literal(entity.name)}, _source_file,
             _row_number, {sql_literal(c.column)}, {sql_literal(c.rule)}, _shown{i}, {sql_literal(c.severity)}
             FROM _bad WHERE _breaks{i}""").fetchone()[0]
-        if not count:
-            continue
         result.rule_counts[(c.rule, c.column)] = count
         log(f"{entity.name}: {count:,} rows, column {c.column}: {c.rule}"
             + (" - warning, not blocking" if c.severity == SEVERITY_WARNING else ""))
@@ -503,6 +506,31 @@ def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad, log: Log) 
     else:  # nothing to take out
         con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed")
     result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
+
+
+def _mask_extra_columns(con, entity: Entity, result: EntityLoad, log: Log) -> None:
+    """Extra columns kept in raw are free text: an SSN shape in them is masked in place in
+    `_typed`, with a warning per row and column (parse.SSN_IN_TEXT). They are scanned in one
+    pass over their unpivoted values (a file can have thousands of them), and only a column
+    that holds one is rewritten."""
+    if not result.extra_columns:
+        return
+    names = ", ".join(quote_ident(x) for x in result.extra_columns)
+    hits = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine
+        SELECT {sql_literal(entity.name)}, _source_file, _row_number, column_name, {sql_literal(SSN_IN_TEXT)},
+               left({mask_ssn_shapes_sql('value')}, 200), {sql_literal(SEVERITY_WARNING)}
+        FROM (UNPIVOT (SELECT _source_file, _row_number, {names} FROM _typed) ON {names}
+              INTO NAME column_name VALUE value)
+        WHERE length(value) >= 9 AND {has_ssn_shape_sql('value')}
+        RETURNING column_name, source_file, row_number, value""").fetchall()
+    for column in sorted({h[0] for h in hits}):
+        found = sorted((h[1:] for h in hits if h[0] == column), key=lambda h: h[1])
+        v = quote_ident(column)
+        con.execute(f"UPDATE _typed SET {v} = {mask_ssn_shapes_sql(v)} WHERE length({v}) >= 9 AND {has_ssn_shape_sql(v)}")
+        result.rule_counts[(SSN_IN_TEXT, column)] = len(found)
+        log(f"{entity.name}: {len(found):,} rows, column {column}: {SSN_IN_TEXT} - warning, not blocking")
+        result.problems += [Problem(source, row, column, SSN_IN_TEXT, value, severity=SEVERITY_WARNING,
+                                    in_quarantine=True) for source, row, value in found[:5]]
 
 
 def _col(entity: Entity, type_: str, nth: int = 0) -> Column | None:
@@ -538,7 +566,7 @@ def _typed_select(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> st
             columns.append(f"{typed_expr(c)} AS {v}")
     flags = [f"CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
              f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}" for c in entity.columns if c.na_codes]
-    extras = [f"{stored_expr(Column(x, free_text=True))} AS {quote_ident(x)}" for x in result.extra_columns]
+    extras = [quote_ident(x) for x in result.extra_columns]  # SSN shapes masked next (_mask_extra_columns)
     return (f"SELECT _file_idx, _source_file, _row_number, _loaded_at, {', '.join(columns + flags + extras)} "
             f"FROM _parsed{joins}")
 
@@ -552,6 +580,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
     connection)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {_typed_select(con, entity, pii_key, result)}")
     con.execute("DROP VIEW _parsed")
+    _mask_extra_columns(con, entity, result, log)
 
     drop: list[str] = []
     derived: list[str] = []

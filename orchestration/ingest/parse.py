@@ -123,15 +123,13 @@ def ssn_shaped_value_sql(v: str) -> str:
     return f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v)}"  # the length test spares the regex
 
 
-def row_checks(entity: Entity, extra_columns: list[str] = ()) -> list[RowCheck]:
-    """Every row-level rule the loader checks, contract columns first, then the extra columns
-    kept in raw (checked as free text)."""
+def row_checks(entity: Entity) -> list[RowCheck]:
+    """Every row-level rule the loader checks on the contract columns. (Extra columns kept in
+    raw are free text: the loader scans them all at once for SSN shapes, see SSN_IN_TEXT.)"""
     checks = []
     for col in entity.columns:
         checks += [RowCheck(col.name, rule, predicate) for rule, predicate in parse_error_checks(col)]
         checks += pii_checks(col)
-    for name in extra_columns:
-        checks += pii_checks(Column(name, free_text=True))
     return checks
 
 
