@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun
 
-from .refresh import bi_outputs_behind, failed_checks, step_errors
+from .refresh import BI_OUTPUT_STEPS, bi_outputs_behind, failed_checks, step_errors
 
 FAILURES_DIR = "o4o_failures"  # under the Dagster instance directory (DAGSTER_HOME)
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -60,9 +60,10 @@ def _publish_line(events: _RunEvents) -> list[str]:
         behind = bi_outputs_behind(events)
         if behind:
             outputs = " and ".join(behind)
+            catch_up = "o4o report --postgres" if BI_OUTPUT_STEPS["postgres_mart"] in behind else "o4o report"
             return [f"PARTIAL PUBLISH: the DuckDB mart WAS published{_published_at(events)}: BI tools reading the "
                     f"file see the new version. {outputs[0].upper() + outputs[1:]} was NOT updated and still shows "
-                    "the previous version: the two now differ. Fix the cause, then run `o4o report --postgres`."]
+                    f"the previous version: the two now differ. Fix the cause, then run `{catch_up}`."]
         return [f"The published mart was replaced{_published_at(events)} before the failure."]
     return ["The published mart was NOT replaced: BI tools keep reading the previous version."]
 

@@ -63,10 +63,11 @@ def _refresh(args) -> int:
         from .publish import describe_version
 
         behind = " and ".join(outcome.bi_outputs_behind)
+        catch_up = "o4o report --postgres" if "PostgreSQL" in behind else "o4o report"
         print(f"\nrefresh FAILED AFTER PUBLISHING: the DuckDB mart WAS published at {settings.publish_path} "
               f"({describe_version(settings.publish_path)}); {behind} was NOT updated and still shows the "
-              "previous version: the two now differ. Fix the cause below, then run `o4o report --postgres` "
-              "(or `o4o report`); `o4o rollback` puts the previous DuckDB mart back.", file=sys.stderr)
+              f"previous version: the two now differ. Fix the cause below, then run `{catch_up}`; "
+              "`o4o rollback` puts the previous DuckDB mart back.", file=sys.stderr)
     else:
         print("\nrefresh FAILED: the published mart was left exactly as it was.", file=sys.stderr)
     for line in outcome.failed_checks + outcome.step_errors:

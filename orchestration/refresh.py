@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .settings import load_settings
-
-
 # The BI outputs that follow the published DuckDB mart (orchestration/assets/publish.py), by
 # step, and what to call them when they could not follow.
 BI_OUTPUT_STEPS = {"outcomes_report": "the outcomes report (HTML)", "postgres_mart": "PostgreSQL (schema marts)"}

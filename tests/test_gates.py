@@ -285,11 +285,12 @@ def _break_staging(landing):
 
 
 def _break_marts(landing):
-    """An employer reported under an SSN (a sole proprietor): `employer_id` is free text in the
-    feed contract, but it reaches the mart as `primary_employer_id`, and the mart holds no SSNs."""
+    """An employer reported under a person's name (a sole proprietor): `employer_id` is free text
+    in the feed contract, but it reaches the mart as `primary_employer_id`, and the mart holds no
+    names. (An SSN there never gets so far: the loader keeps SSN-shaped codes out of raw.)"""
     path = landing / "labor_market/wage_records_2021q1.csv"
-    path.write_text(path.read_text().replace("UI0000001", "512-34-5678"))
-    return "fct_quarterly_earnings", "no SSN-shaped values (NNN-NN-NNNN)"
+    path.write_text(path.read_text().replace("UI0000001", "Jane Doe"))
+    return "fct_quarterly_earnings", "no name-shaped values outside descriptive columns"
 
 
 @pytest.mark.parametrize("breaker", [_break_raw, _break_staging, _break_marts], ids=["raw", "staging", "marts"])
@@ -306,7 +307,7 @@ def test_bad_row_at_each_layer_blocks_publishing(handmade_run, copy_of, tmp_path
     assert not run.outcome.published
     failed = [c for c in run.outcome.failed_checks if c.startswith(f"FAILED {asset} ")]
     assert failed and rule in failed[0], run.outcome.failed_checks
-    assert "512-34-5678" not in "\n".join(run.outcome.failed_checks)
+    assert "Jane Doe" not in "\n".join(run.outcome.failed_checks)
     assert {p.name: file_sha256(p) for p in (published, metadata_path(published))} == before
     assert not list(tmp_path.glob("*candidate*"))
     report = html.unescape(report_path(published).read_text())

@@ -216,11 +216,16 @@ def test_ssn_typed_into_code_and_number_columns_keeps_the_row_out_of_raw(con, la
 
 
 def test_ids_with_nine_digits_are_not_ssns(con, landing):
-    # Sequential ids often carry nine digits; only a value that *is* SSN-shaped counts.
+    # Sequential ids often carry nine digits; only a value that *is* SSN-shaped counts. UI
+    # employer account numbers are often nine plain digits: there only the written form counts.
     write_entity(landing, "participants", [dict(individual_id="S000001234"), dict(individual_id="P-2024-000001")])
+    write_entity(landing, "wage_records", [dict(employer_id="123456789"), dict(employer_id="123-45-6780")])
     result = load(con, landing, "participants")
     assert result.problems == []
     assert sorted(fetch(con, "SELECT individual_id FROM raw.participants")) == [("P-2024-000001",), ("S000001234",)]
+    wages = load(con, landing, "wage_records")
+    assert fetch(con, "SELECT employer_id FROM raw.wage_records") == [("123456789",)]
+    assert [p.rule.split(" ")[0] for p in wages.problems] == ["pii:ssn_shaped_value"]
 
 
 def test_ssn_inside_free_text_and_kept_extra_columns_is_masked_in_place(con, landing, warehouse):

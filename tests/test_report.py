@@ -58,7 +58,7 @@ def test_publish_writes_the_report_beside_the_mart(generated_run):
     assert generated_run.outcome.published
     report = report_path(generated_run.published)
     assert report == generated_run.published.with_name("mart.report.html") and report.is_file()
-    assert generated_run.outcome.materializations["published_mart"]["report_path"] == str(report)
+    assert generated_run.outcome.materializations["outcomes_report"]["report_path"] == str(report)  # its own asset
     page = report.read_text(encoding="utf-8")
     assert "Workforce outcomes report" in page
     assert "cdn." not in page and "<script src" not in page  # everything inline

@@ -33,6 +33,9 @@ class Column:
     # masked in place, the row kept (with a warning). In any other non-PII column an
     # SSN-shaped value keeps the row out of raw (an error).
     free_text: bool = False
+    # Nine plain digits are a legitimate value (UI employer account numbers often are): only
+    # the written 3-2-4 form (`899-41-7734`, `899 41 7734`) counts as an SSN here.
+    nine_digits_ok: bool = False
     # An identifier of a person that must never be an SSN (PIRL 100 individual_id): an
     # SSN-shaped value is replaced by a keyed pseudonym marked `ssn-shaped-id:` (so the
     # person's rows still join) and reported as an error.
@@ -107,7 +110,7 @@ ENTITIES: tuple[Entity, ...] = (
         "service_id", "participation_id", ("service_date", DATE), "service_type", "training_type",
         "program_id", ("cost", MONEY))),
     Entity("wage_records", "labor_market", ("ssn", "employer_id", "year", "quarter"), _cols(
-        Column("ssn", SSN, required=True), "employer_id", "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY)),
+        Column("ssn", SSN, required=True), Column("employer_id", nine_digits_ok=True), "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY)),
         replaces_by=("employer_id", "year", "quarter")),
     Entity("laus", "labor_market", ("area_fips", "year", "month"), _cols(
         "area_fips", ("year", INT), ("month", INT), ("labor_force", INT), ("employed", INT),

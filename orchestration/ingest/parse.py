@@ -112,15 +112,15 @@ def pii_checks(col: Column) -> list[RowCheck]:
     if col.free_text:
         holds = f"length({v}) >= 9 AND {has_ssn_shape_sql(v)}"  # the length test spares most values the regex
         return [RowCheck(col.name, SSN_IN_TEXT, holds, SEVERITY_WARNING, keeps_row=True)]
-    shaped = ssn_shaped_value_sql(v)
+    shaped = ssn_shaped_value_sql(v, written_only=col.nine_digits_ok)
     if col.person_id:
         return [RowCheck(col.name, SSN_SHAPED_ID, shaped, SEVERITY_ERROR, keeps_row=True)]
     return [RowCheck(col.name, SSN_SHAPED_VALUE, shaped)]
 
 
-def ssn_shaped_value_sql(v: str) -> str:
+def ssn_shaped_value_sql(v: str, written_only: bool = False) -> str:
     """SQL predicate: the whole value of a code, number or identifier is SSN-shaped (ssn.py)."""
-    return f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v)}"  # the length test spares the regex
+    return f"length({v}) BETWEEN 9 AND 11 AND {is_ssn_shaped_sql(v, written_only)}"  # length spares the regex
 
 
 def row_checks(entity: Entity) -> list[RowCheck]:

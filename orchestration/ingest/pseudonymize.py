@@ -58,7 +58,7 @@ def register_pseudonyms(con: duckdb.DuckDBPyConnection, identities_sql: str, key
 
 # An individual_id that is an SSN (PIRL 100 forbids it) is replaced by this prefix and a
 # keyed hash written in letters only, so the pseudonym itself can never look like an SSN.
-# The raw suite's rule "individual_id is never an SSN" tests the prefix.
+# The loader reports each such row as an error; a raw suite can test the prefix too.
 SSN_SHAPED_ID_PREFIX = "ssn-shaped-id:"
 _HEX_AS_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 

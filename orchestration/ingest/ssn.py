@@ -18,7 +18,8 @@ missing: it must never make two people one.
 **Shape**: nine digits as 3-2-4, with dashes, spaces or nothing between the groups
 (`899-41-7723`, `899 41 7723`, `899417723`). A code, number or identifier *is* an SSN
 when its whole value has that shape (an id like `S000001234` is not: sequential ids
-often have nine digits); free text *holds* one when such a run sits anywhere in it, not
+often have nine digits; where nine plain digits are legitimate - UI employer account
+numbers - only the written form with separators counts); free text *holds* one when such a run sits anywhere in it, not
 touching other digits (`Acme Training 899-41-7725`). Either way it is treated as an SSN,
 valid or not: it is never stored or shown in clear.
 """
@@ -65,9 +66,10 @@ def issuable_ssn_sql(digits: str) -> str:
             f" AND {digits} NOT IN ({placeholders}))")
 
 
-# The whole value is SSN-shaped (values arrive trimmed).
+# The whole value is SSN-shaped (values arrive trimmed); the written form has both separators.
 SSN_VALUE = re.compile(r"[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}")
 SSN_VALUE_SQL = r"^[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}$"
+SSN_WRITTEN_SQL = r"^[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}$"
 
 
 def has_ssn_shape(text: str) -> bool:
@@ -84,5 +86,7 @@ def is_ssn_shaped(value: str) -> bool:
     return bool(SSN_VALUE.fullmatch(value.strip()))
 
 
-def is_ssn_shaped_sql(expr: str) -> str:
-    return f"regexp_full_match({expr}, '{SSN_VALUE_SQL}')"
+def is_ssn_shaped_sql(expr: str, written_only: bool = False) -> str:
+    """`written_only`: only the 3-2-4 form with separators (a column where nine plain digits are
+    legitimate, such as a UI employer account number)."""
+    return f"regexp_full_match({expr}, '{SSN_WRITTEN_SQL if written_only else SSN_VALUE_SQL}')"
