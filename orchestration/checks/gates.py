@@ -20,7 +20,7 @@ import duckdb
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey,
                      MetadataValue, asset_check)
 
-from ..ingest.feeds import ENTITIES, ENTITIES_BY_NAME
+from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
 from ..settings import Settings, load_settings
 from . import raw_scope
@@ -52,12 +52,6 @@ class Gate:
     @property
     def suites(self) -> tuple[str, ...]:
         return (self.suite, *self.extra_suites)
-
-    def by_shape(self, suite: str) -> bool:
-        """Samples by shape only: for a table of people's records (the feed entities with PII and
-        their staging models), and for the PII scans, whose samples are PII-shaped by definition."""
-        feed_entity = ENTITIES_BY_NAME.get(self.entity.rpartition("__")[2])
-        return f"/{EVERY_TABLE}/" in suite or (self.layer != MARTS_LAYER and bool(feed_entity and feed_entity.has_pii))
 
 
 @dataclass
@@ -92,17 +86,16 @@ def validate_raw(gate: Gate, settings: Settings) -> Validated:
         forget_expectation_failures(con, gate.entity, gate.suite)
         quarantined, samples = _quarantine_errors(con, gate.entity)
         scope = raw_scope.scope(con, gate.entity, gate.suite)
-    by_shape = gate.by_shape(gate.suite)
     try:
         result = validate_relation(Source.duckdb(warehouse), gate.relation, gate.suite, _placeholders(settings),
-                                   where=scope.where, list_rows=True, by_shape=by_shape)
+                                   where=scope.where, list_rows=True)
     except KeyError as exc:
         result, error = None, f"could not validate {gate.relation} with {gate.suite}: {exc.args[0]}"
     else:
         error = None
     with duckdb.connect(str(warehouse)) as con:
         if result is not None:
-            record_expectation_failures(con, gate.entity, result, gate.relation, scope.where, by_shape)
+            record_expectation_failures(con, gate.entity, result, gate.relation, scope.where)
         passed = result is not None and result.success and quarantined == 0
         raw_scope.record(con, gate.entity, gate.suite, scope, passed)
         by_file_and_rule = summary_by_file_and_rule(con, gate.entity)
@@ -116,8 +109,7 @@ def validate_built(gate: Gate, settings: Settings) -> Validated:
     results = []
     for name in gate.suites:
         try:
-            results.append(validate_relation(source, gate.relation, name, _placeholders(settings),
-                                             by_shape=gate.by_shape(name)))
+            results.append(validate_relation(source, gate.relation, name, _placeholders(settings)))
         except KeyError as exc:
             return Validated(results, f"could not validate {gate.relation} with {name}: {exc.args[0]}")
     return Validated(results)

@@ -63,6 +63,7 @@ class FailedExpectation:
     observed: object = None
     # A SQL rule's query as GX ran it ({batch} still to fill): raw gates list its rows with it.
     query: str | None = None
+    by_shape: bool = False  # sample_values show shapes only (digits as 9, letters as x/X)
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -72,7 +73,8 @@ class FailedExpectation:
                                         else ", ".join(f"{k} {v}" for k, v in r.items()))
                        for r in self.sample_rows)
         err = f" ({self.error})" if self.error else ""
-        return f"{self.rule or self.expectation}{where}{count}{seen}, sample {self.sample_values}{err}{rows}"
+        sample = "sample shapes" if self.by_shape else "sample"
+        return f"{self.rule or self.expectation}{where}{count}{seen}, {sample} {self.sample_values}{err}{rows}"
 
 
 @dataclass
@@ -83,6 +85,7 @@ class SuiteResult:
     failed: list[FailedExpectation]
     # One entry per expectation run, passed or not (rule, column, success, ...): the report's rows.
     expectations: list[dict] = field(default_factory=list)
+    by_shape: bool = False  # sample values are shown by shape only (samples_by_shape)
 
     @property
     def blocking(self) -> list[FailedExpectation]:
@@ -199,13 +202,24 @@ def _quiet():
     return contextlib.redirect_stdout(io.StringIO())
 
 
+def samples_by_shape(relation: str, suite_name: str) -> bool:
+    """Whether a suite shows its samples by shape only: on the records of people (the feed entities
+    that carry PII, in raw and staging), and in the PII scans, whose samples are PII-shaped."""
+    from ..ingest.feeds import ENTITIES_BY_NAME
+
+    schema, _, table = relation.rpartition(".")
+    entity = ENTITIES_BY_NAME.get(table.rpartition("__")[2])
+    return "/every_table/" in suite_name or (schema != "marts" and bool(entity and entity.has_pii))
+
+
 def validate_relation(source: Source | Path, relation: str, suite_name: str, placeholders: dict | None = None,
-                      where: str | None = None, list_rows: bool = False, by_shape: bool = False) -> SuiteResult:
+                      where: str | None = None, list_rows: bool = False) -> SuiteResult:
     """Validate `relation` (schema.table) of `source` (a Source, or a DuckDB file) with suite
     `suite_name`, in place. `where` limits the rows validated (a SQL condition; rules that read
     whole tables still do); `list_rows` returns every offending row of the built-in expectations
-    (raw gates record them in raw.quarantine); `by_shape` shows sample values by shape only."""
+    (raw gates record them in raw.quarantine). Samples are masked (samples_by_shape)."""
     source = source if isinstance(source, Source) else Source.duckdb(source)
+    by_shape = samples_by_shape(relation, suite_name)
     spec = load_suite(suite_name)
     values = {"seeds": SEEDS_DIR, **(placeholders or {})}
     with open_batch(source, relation, where) as opened:
@@ -221,7 +235,7 @@ def validate_relation(source: Source | Path, relation: str, suite_name: str, pla
         row_count = _row_count(result) if result.results else 0
         if row_count is None:
             row_count = opened.count_rows()
-    return _suite_result(suite_name, row_count, result, locator, masker(by_shape), list_rows)
+    return _suite_result(suite_name, row_count, result, locator, by_shape, list_rows)
 
 
 def _row_count(result) -> int | None:
@@ -233,7 +247,9 @@ def _value_columns(row: dict) -> list[str]:
     return [k for k in row if k not in LOCATOR]
 
 
-def _suite_result(name: str, row_count: int, result, locator: list[str], shown, list_rows: bool) -> SuiteResult:
+def _suite_result(name: str, row_count: int, result, locator: list[str], by_shape: bool,
+                  list_rows: bool) -> SuiteResult:
+    shown = masker(by_shape)
     failed, summary = [], []
     for r in result.results:
         cfg = r.expectation_config
@@ -273,8 +289,8 @@ def _suite_result(name: str, row_count: int, result, locator: list[str], shown, 
             expectation=cfg.type, column=column, rule=rule, unexpected_count=count, sample_values=samples,
             sample_rows=[{k: mask_ssn(v) for k, v in row.items()} for row in located],
             rows=rows, error=mask_ssn(error) if error else None, severity=severity, observed=observed,
-            query=cfg.kwargs.get("unexpected_rows_query") if cfg.type == SQL_RULE else None))
-    return SuiteResult(name, row_count, len(result.results), failed, summary)
+            query=cfg.kwargs.get("unexpected_rows_query") if cfg.type == SQL_RULE else None, by_shape=by_shape))
+    return SuiteResult(name, row_count, len(result.results), failed, summary, by_shape)
 
 
 def _plain(value):

@@ -39,9 +39,9 @@ def _batch(relation: str, where: str | None, query: str) -> str:
 
 
 def record_expectation_failures(con: duckdb.DuckDBPyConnection, entity: str, result: SuiteResult,
-                                relation: str, where: str | None = None, by_shape: bool = False) -> int:
+                                relation: str, where: str | None = None) -> int:
     """Insert one quarantine row per offending row of each failed expectation; returns the count."""
-    shown = masker(by_shape)
+    shown = masker(result.by_shape)
     for name, mask in (("o4o_shown", shown), ("o4o_where", mask_ssn)):
         con.create_function(name, _as_text(mask), ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False)
     rows, inserted = [], 0
