@@ -236,10 +236,14 @@ def test_models_hold_no_engine_specific_sql():
     assert re.search(list(ENGINE_SPECIFIC_SQL)[3], sql_outside_jinja("select cast(x as double precision)"), re.I)
 
 
-def test_dagster_job_refuses_the_spark_target():
-    with pytest.raises(EngineError, match="builds on duckdb or postgres only"):
-        stage_raw_for_dbt(load_settings({"O4O_DBT_TARGET": "spark"}))
+def test_dagster_job_stages_raw_for_each_target(generated_run, tmp_path):
+    """DuckDB builds where raw is; Spark gets raw as Parquet under O4O_SPARK_DIR (PostgreSQL: above)."""
     assert stage_raw_for_dbt(load_settings({"O4O_DBT_TARGET": "duckdb"})) == {}
+    spark = load_settings({"O4O_DBT_TARGET": "spark", "O4O_SPARK_DIR": str(tmp_path / "spark"),
+                           "O4O_WAREHOUSE_PATH": str(generated_run.warehouse)})
+    counts = stage_raw_for_dbt(spark)
+    assert set(counts) == set(raw_source_tables()) and counts["wage_records"] > 0
+    assert (tmp_path / "spark/raw/wage_records/data.parquet").exists()
 
 
 def test_dbt_target_setting():
@@ -259,9 +263,10 @@ def own_pg_database():
 
 
 def test_dagster_job_builds_on_postgres_when_configured(handmade_run, own_pg_database, tmp_path):
-    """`o4o refresh` with O4O_DBT_TARGET=postgres: dbt builds in PostgreSQL, the gates and the publish
-    read its results mirrored into the warehouse, and the published mart equals the DuckDB run's.
-    A subprocess, as the target is read when the Dagster definitions load."""
+    """`o4o refresh` with O4O_DBT_TARGET=postgres: dbt builds in PostgreSQL, the staging and marts
+    gates validate there, only the marts come back into the warehouse (the publish step copies
+    them), and the published mart equals the DuckDB run's. A subprocess, as the target is read
+    when the Dagster definitions load."""
     name, conninfo = own_pg_database
     run_env = {**handmade_run.env(), "O4O_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
                "O4O_PUBLISH_PATH": str(tmp_path / "mart.duckdb"), "O4O_DBT_TARGET": "postgres",
@@ -273,10 +278,13 @@ def test_dagster_job_builds_on_postgres_when_configured(handmade_run, own_pg_dat
     assert "dbt build --target postgres" in proc.stdout + proc.stderr
     with psycopg.connect(conninfo) as con:  # built in PostgreSQL ...
         pg_rows = con.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier("marts", REPORT))).fetchall()
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:  # ... and mirrored back
-        kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                                 "WHERE table_schema = 'staging'").fetchall())
-    assert kinds and set(kinds.values()) == {"BASE TABLE"}, kinds  # DuckDB's own build has views here
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:  # ... marts mirrored back
+        schemas = dict(con.execute("SELECT table_schema, count(*) FROM information_schema.tables "
+                                   "GROUP BY table_schema").fetchall())
+    assert schemas.get("marts") and "staging" not in schemas and "intermediate" not in schemas, schemas
+    checks = json.loads((tmp_path / "mart.duckdb.json").read_text())["checks"]
+    engines = {c["layer"]: {x["engine"] for x in checks if x["layer"] == c["layer"]} for c in checks}
+    assert engines == {"raw": {"duckdb"}, "staging": {"postgres"}, "marts": {"postgres"}}, engines
     published = duckdb_report(tmp_path / "mart.duckdb")
     # 13 hand-made people: every value is suppressed, the rows and counts are what is compared
     assert_same_report(duckdb_report(handmade_run.published), published, "published from PostgreSQL", False)
