@@ -47,9 +47,9 @@ def _ingest() -> None:
 def _gate(name: str | None) -> None:
     """One gate; with no name, only the start-up every gate job pays (imports, GX context)."""
     from orchestration.checks.gates import GATES, run_gate
-    from orchestration.checks.gx_suites import _context
+    from orchestration.checks.sources import gx_context
 
-    _context()
+    gx_context()
     if name is None:
         return
     result = run_gate(next(g for g in GATES if g.asset_key.to_user_string() == name))
