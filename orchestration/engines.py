@@ -14,6 +14,7 @@ values as delivered and stays where it is. The raw tables hold pseudonyms, never
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -237,6 +238,13 @@ def mirror_dbt_build(settings: Settings, manifest: Mapping[str, Any], run_result
     if settings.dbt_target == "spark":
         return mirror_from_spark(settings.spark_dir, settings.warehouse_path, marts)
     return {}
+
+
+def dbt_threads() -> int:
+    """Threads for `dbt build`: one per core. dbt-duckdb runs each thread on its own cursor of one
+    DuckDB connection (dbt-duckdb#513 was a ROLLBACK of one thread's incremental temp table racing
+    another's; o4o's incremental models are tested at this setting: tests/test_incremental.py)."""
+    return max(1, os.cpu_count() or 1)
 
 
 def then(events: Iterable[Any], step: Callable[[], object]) -> Iterator[Any]:
