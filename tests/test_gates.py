@@ -516,3 +516,31 @@ def test_gate_outputs_never_show_an_ssn_and_show_people_by_shape(handmade_run, t
     orphan = services["participation_id exists in participation"]
     assert orphan["sample_values"] == ["see ***-**-****"]
     assert orphan["sample_rows"] == [{"_source_file": "job_center/services_***-**-****.csv", "_row_number": 5}]
+
+
+def test_overlapping_periods_name_both_rows(warehouse):
+    """P01 is in `adult` from 2020-02-03 to 2020-08-15 (AP01, participation.csv row 2); a second
+    adult period from 2020-05-01 (AP01b, a later file's row 7) overlaps it: each row is reported,
+    naming the other's file and row, and each goes to raw.quarantine."""
+    _tamper(warehouse, "DELETE FROM raw.gate_state",
+            "INSERT INTO raw.participation SELECT * REPLACE ('AP01b' AS participation_id, DATE '2020-05-01' AS entry_date,"
+            " 'job_center/participation_late.csv' AS _source_file, 7 AS _row_number)"
+            " FROM raw.participation WHERE participation_id = 'AP01'")
+    result = validate_relation(warehouse, "raw.participation", "raw/participation", PLACEHOLDERS)
+    (overlap,) = result.failed
+    assert overlap.rule == "no overlapping periods of participation of one person in one funding stream"
+    assert overlap.unexpected_count == 2 and overlap.column == "participation_id,overlaps"
+    assert sorted(overlap.sample_values) == [["AP01", "AP01b (job_center/participation_late.csv row 7)"],
+                                             ["AP01b", "AP01 (job_center/participation.csv row 2)"]]
+    with environ({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(warehouse.with_name("m.duckdb"))}):
+        assert not run_gate(_gate_of("raw.participation")).passed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert sorted(con.execute("SELECT source_file, row_number, value FROM raw.quarantine WHERE rule = ?",
+                                  [overlap.rule]).fetchall()) == [
+            ("job_center/participation.csv", 2, "AP01, AP01b (job_center/participation_late.csv row 7)"),
+            ("job_center/participation_late.csv", 7, "AP01b, AP01 (job_center/participation.csv row 2)")]
+
+
+def _gate_of(relation: str):
+    (gate,) = [g for g in GATES if g.relation == relation]
+    return gate
