@@ -544,3 +544,19 @@ def test_overlapping_periods_name_both_rows(warehouse):
 def _gate_of(relation: str):
     (gate,) = [g for g in GATES if g.relation == relation]
     return gate
+
+
+@pytest.mark.parametrize("value,without_ssn,shape", [
+    ("512-34-5678", "***-**-****", "999-99-9999"),
+    (512345678, "***-**-****", "999999999"),                # an SSN typed into an integer column
+    ("see 512 34 5678 here", "see ***-**-**** here", "xxx 999 99 9999 xxxx"),
+    ("1234567890", "1234567890", "9999999999"),              # ten digits: not an SSN
+    ("UI0000001", "UI0000001", "XX9999999"),
+    ("Ann Lée", "Ann Lée", "Xxx Xxx"),
+    (["PRG2", "512345678"], ["PRG2", "***-**-****"], ["XXX9", "999999999"]),
+    (None, None, None),
+])
+def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
+    from orchestration.checks.masking import mask_shape, mask_ssn
+
+    assert (mask_ssn(value), mask_shape(value)) == (without_ssn, shape)

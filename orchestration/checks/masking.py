@@ -15,7 +15,10 @@ SSN_MASK = "***-**-****"
 
 
 def mask_ssn(value):
-    """`value` with every SSN-shaped part replaced by ***-**-****; other values unchanged."""
+    """`value` with every SSN-shaped part replaced by ***-**-****; other values unchanged
+    (a list is masked item by item)."""
+    if isinstance(value, (list, tuple)):
+        return [mask_ssn(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
     text = str(value)
@@ -26,6 +29,8 @@ def mask_ssn(value):
 def mask_shape(value):
     """The shape of a value without the value: digits as 9, letters as x/X
     (`123-45-6789` -> `999-99-9999`, `Ann Lee` -> `Xxx Xxx`, 899417728 -> `999999999`)."""
+    if isinstance(value, (list, tuple)):
+        return [mask_shape(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
     return "".join("9" if c.isdigit() else ("X" if c.isupper() else "x") if c.isalpha() else c for c in str(value))
