@@ -491,7 +491,7 @@ def test_gate_outputs_never_show_an_ssn_and_show_people_by_shape(handmade_run, t
             "_source_file = 'job_center/services_899417732.csv' WHERE service_id = 'SP04'",
             "UPDATE raw.wage_records SET wages = -5, employer_id = '899-41-7734' WHERE rowid = 0")
     canaries = ["899417728", "899 41 7730", "899-41-7731", "899417732", "899-41-7734", "Wilhelmina", "Grutzmacher",
-                "-5"]
+                "-5.0"]
     published = tmp_path / "mart.duckdb"
     evaluations = []
     with environ({**handmade_run.env(), "O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(published)}):
