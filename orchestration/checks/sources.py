@@ -170,6 +170,15 @@ def spark_session(spark_dir: str):
     return builder.enableHiveSupport().getOrCreate()
 
 
+def _spark_frame(session, relation: str, query: str):
+    from pyspark.errors import AnalysisException
+
+    try:
+        return session.sql(query)
+    except AnalysisException as exc:  # as _sql_columns says of a relation dbt did not build
+        raise KeyError(f"{relation} does not exist in Spark ({str(exc).splitlines()[0]})") from exc
+
+
 @contextmanager
 def _spark_batch(source: Source, relation: str, query: str) -> Iterator[OpenBatch]:
     context = gx_context()
@@ -177,7 +186,7 @@ def _spark_batch(source: Source, relation: str, query: str) -> Iterator[OpenBatc
     name = f"o4o_spark_{next(_names)}"
     datasource = context.data_sources.add_spark(name)
     try:
-        frame = session.sql(query)
+        frame = _spark_frame(session, relation, query)
         batch = (datasource.add_dataframe_asset("relation").add_batch_definition_whole_dataframe("whole")
                  .get_batch(batch_parameters={"dataframe": frame}))
         yield OpenBatch(batch, [(f.name, f.dataType.simpleString()) for f in frame.schema.fields], source, frame.count)
