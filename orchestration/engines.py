@@ -242,8 +242,9 @@ def mirror_dbt_build(settings: Settings, manifest: Mapping[str, Any], run_result
 
 def dbt_threads() -> int:
     """Threads for `dbt build`: one per core. dbt-duckdb runs each thread on its own cursor of one
-    DuckDB connection (dbt-duckdb#513 was a ROLLBACK of one thread's incremental temp table racing
-    another's; o4o's incremental models are tested at this setting: tests/test_incremental.py)."""
+    DuckDB connection; dbt-duckdb#513 reported transaction errors when incremental models ran on
+    several threads against a local file: o4o's incremental wage models run at this setting in
+    tests/test_incremental.py (a full refresh, then an incremental one, compared with each other)."""
     return max(1, os.cpu_count() or 1)
 
 
