@@ -42,8 +42,6 @@ WARNING = "warning"
 # Columns of a relation, or of a SQL rule's result, that say where a bad value is (not the value).
 ROW_LOCATOR = ("_source_file", "_row_number")
 LOCATOR = (*ROW_LOCATOR, "table_name", "column_name")
-# Expectations about the relation as a whole (no offending rows to list).
-TABLE_LEVEL = frozenset({"expect_table_row_count_to_equal"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}|[{}]")
 
 
