@@ -560,3 +560,15 @@ def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
     from orchestration.checks.masking import mask_shape, mask_ssn
 
     assert (mask_ssn(value), mask_shape(value)) == (without_ssn, shape)
+
+
+def test_staging_suites_do_not_check_raw_rules_again():
+    """Staging models are typed 1:1 views of raw: their suites hold what the view could break
+    (every raw row arrives) and staging's own rules, never a rule of the raw suite again."""
+    from orchestration.checks.gx_suites import suite_rules
+
+    for gate in [g for g in GATES if g.layer == "staging"]:
+        entity = gate.entity.rpartition("__")[2]
+        again = set(suite_rules(gate.suite)) & set(suite_rules(f"raw/{entity}"))
+        assert not again, (gate.suite, again)
+        assert f"row count reconciles: every raw.{entity} row is in staging" in suite_rules(gate.suite)
