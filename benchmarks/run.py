@@ -7,8 +7,10 @@ Per scale, each job runs in a fresh process whose tree memory is sampled (memory
 1. `o4o generate` (once; kept in the work dir and reused while the seed is the same);
 2. the floor: DuckDB alone reading the landing CSVs into tables (child.py floor);
 3. a full refresh from an empty warehouse, timed per Dagster step (child.py refresh);
-4. the pandas peer on the same CSVs, checked to agree with the published mart;
-5. incremental: a warehouse refreshed without the latest wage quarter, then refreshed
+4. the indicator computation alone: `dbt build --full-refresh` of the models the WIOA report
+   needs (`+rpt_wioa_performance`), on the full refresh's warehouse, with the job's threads;
+5. the pandas peer on the same CSVs, checked to agree with the published mart;
+6. incremental: a warehouse refreshed without the latest wage quarter, then refreshed
    again once that quarter's file lands; its mart must equal the full refresh's.
 Results go to benchmarks/results/results.{json,md} and the generated part of
 docs/benchmarks.md.
@@ -179,6 +181,24 @@ def _steps_from_log(log: str, samples) -> list[dict]:
     return sorted(steps, key=lambda s: s["status"] == "stopped")
 
 
+INDICATOR_MODELS = "+rpt_wioa_performance"
+
+
+def indicators(warehouse: Path, work: Path, max_rss: int) -> dict:
+    """`dbt build` of the models the WIOA indicators need, from the raw tables of a refreshed
+    warehouse: the computation the pandas peer does, as o4o does it."""
+    from orchestration.engines import dbt_threads
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    run, facts = _measure([dbt, "build", "--quiet", "--full-refresh", "--select", INDICATOR_MODELS,
+                           "--threads", str(dbt_threads()), "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
+                           "--target-path", str(work / "target-indicators"), "--log-path", str(work / "logs")],
+                          _env(O4O_WAREHOUSE_PATH=str(warehouse), O4O_DBT_TARGET="duckdb"), max_rss,
+                          f"indicators: dbt build --select {INDICATOR_MODELS}")
+    facts["models"] = INDICATOR_MODELS
+    return facts
+
+
 def peer(landing: Path, work: Path, mart: Path | None, max_rss: int) -> dict:
     import pandas as pd
 
@@ -261,6 +281,8 @@ def run_scale(participants: int, args) -> dict:
     result["full"] = refresh(landing, full_dir / "warehouse.duckdb", full_dir / "mart.duckdb", max_rss,
                              "full refresh")
     full_mart = full_dir / "mart.duckdb" if result["full"].get("published") else None
+    if "indicators" not in args.skip and full_mart is not None:
+        result["indicators"] = indicators(full_dir / "warehouse.duckdb", work, max_rss)
     if "peer" not in args.skip:
         result["peer"] = peer(landing, work, full_mart, max_rss)
     if "incremental" not in args.skip and full_mart is None:
@@ -282,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                         help="generated feeds and warehouses (never committed); default %(default)s")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "peer", "incremental"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["floor", "indicators", "peer", "incremental"])
     parser.add_argument("--max-rss-gib", type=float, default=14.0,
                         help="kill a job whose process tree grows past this (shared machine)")
     parser.add_argument("--keep", action="store_true", help="keep the warehouses and marts after measuring")

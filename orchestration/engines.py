@@ -1,11 +1,12 @@
-"""The engine dbt builds on (O4O_DBT_TARGET): getting the raw tables to it, and its results back.
+"""The engine dbt builds on (O4O_DBT_TARGET): getting the raw tables to it, and the marts back.
 
 DuckDB (the default) builds inside the warehouse file, where ingest wrote `raw`: nothing to move.
-PostgreSQL gets the dbt sources of `raw` copied in before the build (`copy_raw_to_postgres`), and
-what dbt built there is mirrored back into the warehouse afterwards (`mirror_from_postgres`), so
-the GX gates, the Dagster metadata and the publish step read exactly what PostgreSQL computed.
-Spark reads the raw tables as Parquet files (`export_raw_parquet`) that the dbt hook
-`register_raw_tables()` registers in its session; it is a dbt-only target (docs/engines.md).
+PostgreSQL gets the dbt sources of `raw` copied in before the build (`copy_raw_to_postgres`);
+Spark reads them as Parquet files (`export_raw_parquet`) that the dbt hook `register_raw_tables()`
+registers in its session. The staging and marts gates validate what the engine built where it
+is (orchestration/checks/sources.py); only the `marts` schema comes back into the warehouse
+afterwards (`mirror_from_postgres`, `mirror_from_spark`), because the publish step copies the
+published mart from there and BI tools read that file. Staging and intermediate stay in the engine.
 
 Only the feed entities (the dbt sources) leave the warehouse: `raw.quarantine` keeps rejected
 values as delivered and stays where it is. The raw tables hold pseudonyms, never PII.
@@ -13,6 +14,7 @@ values as delivered and stays where it is. The raw tables hold pseudonyms, never
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -27,6 +29,7 @@ from .ingest.loader import RAW_SCHEMA
 from .settings import Settings, load_settings
 
 _COPY_CHUNK = 1 << 20
+MARTS_SCHEMA = "marts"  # what the publish step copies to the published mart
 
 # PostgreSQL type (as format_type() spells it) -> DuckDB type, for the mirror back.
 _DUCKDB_TYPES = {
@@ -186,16 +189,37 @@ def mirror_from_postgres(conninfo: str, warehouse_path: Path, relations: Iterabl
     return counts
 
 
+def mirror_from_spark(spark_dir: Path, warehouse_path: Path, relations: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Make each (schema, name) relation of the warehouse a table holding the Parquet files Spark
+    wrote for it (`<spark_dir>/warehouse/<schema>.db/<name>/`), in one DuckDB transaction."""
+    relations = sorted(set(relations))
+    counts = {}
+    with duckdb.connect(str(warehouse_path)) as duck:
+        duck.execute("BEGIN")
+        for schema, name in relations:
+            folder = spark_dir / "warehouse" / f"{schema}.db" / name
+            if not list(folder.glob("*.parquet")):
+                raise EngineError(f"Spark wrote no Parquet files for {schema}.{name} in {folder}")
+            relation = f"{_quoted(schema)}.{_quoted(name)}"
+            existing = duck.execute("SELECT table_type FROM information_schema.tables "
+                                    "WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
+            duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+            if existing:
+                duck.execute(f"DROP {'VIEW' if existing[0] == 'VIEW' else 'TABLE'} {relation}")
+            duck.execute(f"CREATE TABLE {relation} AS SELECT * FROM read_parquet('{folder}/*.parquet')")
+            counts[f"{schema}.{name}"] = duck.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+        duck.execute("COMMIT")
+    return counts
+
+
 def stage_raw_for_dbt(settings: Settings) -> dict[str, int]:
     """Before `dbt build` in Dagster: bring the raw sources to the target engine (rows per table;
-    nothing to do on DuckDB). Spark is refused: the gates and the publish step could not read
-    what it built (docs/engines.md)."""
-    if settings.dbt_target == "duckdb":
-        return {}
+    nothing to do on DuckDB)."""
     if settings.dbt_target == "postgres":
         return copy_raw_to_postgres(settings.warehouse_path, settings.dbt_postgres_conninfo)
-    raise EngineError(f"O4O_DBT_TARGET={settings.dbt_target}: the Dagster job builds on duckdb or postgres only; "
-                      "run the spark target with dbt itself (docs/engines.md)")
+    if settings.dbt_target == "spark":
+        return export_raw_parquet(settings.warehouse_path, settings.spark_dir / "raw")
+    return {}
 
 
 def dbt_built_relations(manifest: Mapping[str, Any], run_results: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -206,12 +230,22 @@ def dbt_built_relations(manifest: Mapping[str, Any], run_results: Mapping[str, A
 
 
 def mirror_dbt_build(settings: Settings, manifest: Mapping[str, Any], run_results: Mapping[str, Any]) -> dict[str, int]:
-    """After `dbt build` in Dagster: bring what the engine built into the warehouse, where the
-    gates, the asset metadata and the publish step read (nothing to do on DuckDB)."""
-    if settings.dbt_target != "postgres":
-        return {}
-    return mirror_from_postgres(settings.dbt_postgres_conninfo, settings.warehouse_path,
-                                dbt_built_relations(manifest, run_results))
+    """After `dbt build` in Dagster: bring the marts the engine built into the warehouse, where the
+    publish step copies them from (nothing to do on DuckDB). The gates validate in the engine."""
+    marts = [(schema, name) for schema, name in dbt_built_relations(manifest, run_results) if schema == MARTS_SCHEMA]
+    if settings.dbt_target == "postgres":
+        return mirror_from_postgres(settings.dbt_postgres_conninfo, settings.warehouse_path, marts)
+    if settings.dbt_target == "spark":
+        return mirror_from_spark(settings.spark_dir, settings.warehouse_path, marts)
+    return {}
+
+
+def dbt_threads() -> int:
+    """Threads for `dbt build`: one per core. dbt-duckdb runs each thread on its own cursor of one
+    DuckDB connection; dbt-duckdb#513 reported transaction errors when incremental models ran on
+    several threads against a local file: o4o's incremental wage models run at this setting in
+    tests/test_incremental.py (a full refresh, then an incremental one, compared with each other)."""
+    return max(1, os.cpu_count() or 1)
 
 
 def then(events: Iterable[Any], step: Callable[[], object]) -> Iterator[Any]:

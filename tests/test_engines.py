@@ -236,10 +236,14 @@ def test_models_hold_no_engine_specific_sql():
     assert re.search(list(ENGINE_SPECIFIC_SQL)[3], sql_outside_jinja("select cast(x as double precision)"), re.I)
 
 
-def test_dagster_job_refuses_the_spark_target():
-    with pytest.raises(EngineError, match="builds on duckdb or postgres only"):
-        stage_raw_for_dbt(load_settings({"O4O_DBT_TARGET": "spark"}))
+def test_dagster_job_stages_raw_for_each_target(generated_run, tmp_path):
+    """DuckDB builds where raw is; Spark gets raw as Parquet under O4O_SPARK_DIR (PostgreSQL: above)."""
     assert stage_raw_for_dbt(load_settings({"O4O_DBT_TARGET": "duckdb"})) == {}
+    spark = load_settings({"O4O_DBT_TARGET": "spark", "O4O_SPARK_DIR": str(tmp_path / "spark"),
+                           "O4O_WAREHOUSE_PATH": str(generated_run.warehouse)})
+    counts = stage_raw_for_dbt(spark)
+    assert set(counts) == set(raw_source_tables()) and counts["wage_records"] > 0
+    assert (tmp_path / "spark/raw/wage_records/data.parquet").exists()
 
 
 def test_dbt_target_setting():
@@ -259,9 +263,10 @@ def own_pg_database():
 
 
 def test_dagster_job_builds_on_postgres_when_configured(handmade_run, own_pg_database, tmp_path):
-    """`o4o refresh` with O4O_DBT_TARGET=postgres: dbt builds in PostgreSQL, the gates and the publish
-    read its results mirrored into the warehouse, and the published mart equals the DuckDB run's.
-    A subprocess, as the target is read when the Dagster definitions load."""
+    """`o4o refresh` with O4O_DBT_TARGET=postgres: dbt builds in PostgreSQL, the staging and marts
+    gates validate there, only the marts come back into the warehouse (the publish step copies
+    them), and the published mart equals the DuckDB run's. A subprocess, as the target is read
+    when the Dagster definitions load."""
     name, conninfo = own_pg_database
     run_env = {**handmade_run.env(), "O4O_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
                "O4O_PUBLISH_PATH": str(tmp_path / "mart.duckdb"), "O4O_DBT_TARGET": "postgres",
@@ -270,13 +275,16 @@ def test_dagster_job_builds_on_postgres_when_configured(handmade_run, own_pg_dat
     proc = subprocess.run([str(Path(dbt_executable()).with_name("o4o")), "refresh"], cwd=tmp_path,
                           env={**env, **run_env}, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "dbt build --target postgres" in proc.stdout + proc.stderr
+    assert re.search(r"dbt build .*--target postgres", proc.stdout + proc.stderr)
     with psycopg.connect(conninfo) as con:  # built in PostgreSQL ...
         pg_rows = con.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier("marts", REPORT))).fetchall()
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:  # ... and mirrored back
-        kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                                 "WHERE table_schema = 'staging'").fetchall())
-    assert kinds and set(kinds.values()) == {"BASE TABLE"}, kinds  # DuckDB's own build has views here
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:  # ... marts mirrored back
+        schemas = dict(con.execute("SELECT table_schema, count(*) FROM information_schema.tables "
+                                   "GROUP BY table_schema").fetchall())
+    assert schemas.get("marts") and "staging" not in schemas and "intermediate" not in schemas, schemas
+    checks = json.loads((tmp_path / "mart.duckdb.json").read_text())["checks"]
+    engines = {c["layer"]: {x["engine"] for x in checks if x["layer"] == c["layer"]} for c in checks}
+    assert engines == {"raw": {"duckdb"}, "staging": {"postgres"}, "marts": {"postgres"}}, engines
     published = duckdb_report(tmp_path / "mart.duckdb")
     # 13 hand-made people: every value is suppressed, the rows and counts are what is compared
     assert_same_report(duckdb_report(handmade_run.published), published, "published from PostgreSQL", False)
@@ -303,3 +311,28 @@ def test_spark_builds_the_project_and_equals_duckdb(generated_run, tmp_path):
         columns = ", ".join(KEY + ("numerator", "denominator", "value", "is_suppressed"))
         rows = con.execute(f"SELECT {columns} FROM read_parquet('{report_files}/*.parquet')").fetchall()
     assert_same_report(duckdb_report(generated_run.warehouse), rows, "Spark")
+
+
+@pytest.mark.slow
+def test_dagster_job_builds_on_spark_when_configured(handmade_run, tmp_path):
+    """`o4o refresh` with O4O_DBT_TARGET=spark: raw goes to Spark as Parquet, dbt builds there, the
+    staging and marts gates validate in Spark (GX's Spark engine), the marts come back into the
+    warehouse from Spark's Parquet files, and the published mart equals the DuckDB run's."""
+    pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        unavailable("no Java runtime for Spark (apt-get install openjdk-17-jre-headless)")
+    run_env = {**handmade_run.env(), "O4O_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
+               "O4O_PUBLISH_PATH": str(tmp_path / "mart.duckdb"), "O4O_DBT_TARGET": "spark",
+               "O4O_SPARK_DIR": str(tmp_path / "spark")}
+    env = {k: v for k, v in os.environ.items() if k not in ("O4O_DEMO", "DAGSTER_HOME")}
+    proc = subprocess.run([str(Path(dbt_executable()).with_name("o4o")), "refresh"], cwd=tmp_path,
+                          env={**env, **run_env}, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    checks = json.loads((tmp_path / "mart.duckdb.json").read_text())["checks"]
+    engines = {c["layer"]: {x["engine"] for x in checks if x["layer"] == c["layer"]} for c in checks}
+    assert engines == {"raw": {"duckdb"}, "staging": {"spark"}, "marts": {"spark"}}, engines
+    assert all(c["passed"] and c["rows_validated"] > 0 for c in checks if c["layer"] != "raw")
+    assert list((tmp_path / "spark/warehouse/marts.db" / REPORT).glob("*.parquet")), "not built by Spark"
+    # 13 hand-made people: every value is suppressed, the rows and counts are what is compared
+    assert_same_report(duckdb_report(handmade_run.published), duckdb_report(tmp_path / "mart.duckdb"),
+                       "published from Spark", False)

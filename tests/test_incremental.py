@@ -11,6 +11,7 @@ compares every published table with the session's full refresh of the same files
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from benchmarks.compare import mart_differences  # noqa: E402
 from conftest import refresh  # noqa: E402
 from orchestration.ingest.feeds import FEEDS  # noqa: E402
 from orchestration.ingest.loader import APPEND, FULL, UNCHANGED, load_entity  # noqa: E402
+from orchestration.publish import metadata_path  # noqa: E402
 
 KEY = b"incremental-test-key-0123456789abcdef"
 T1 = dt.datetime(2025, 7, 1, 2, 0, 0)
@@ -210,3 +212,10 @@ def test_incremental_refresh_publishes_the_same_mart_as_a_full_refresh(generated
     assert {e for e in after if after[e] != before[e]} == {"wage_records"}  # nothing else was read again
     assert sentinel == 1  # the wage model was updated in place, not rebuilt
     assert mart_differences(generated_run.published, tonight.published) == []
+    # the raw gates validated only what arrived tonight (keys and foreign keys: whole tables, by SQL)
+    raw_gates = {c["asset"]: c for c in json.loads(metadata_path(tonight.published).read_text())["checks"]
+                 if c["layer"] == "raw"}
+    new_rows = len(wage_files(generated_run.landing)[-1].read_text().splitlines()) - 1
+    assert raw_gates["raw/wage_records"]["rows_validated"] == new_rows
+    assert raw_gates["raw/wage_records"]["validated"].startswith("the rows of 1 new file(s)")
+    assert {c["rows_validated"] for a, c in raw_gates.items() if a != "raw/wage_records"} == {0}

@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import o4o_dbt_project
-from ..engines import mirror_dbt_build, stage_raw_for_dbt, then
+from ..engines import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
 from ..ingest.loader import RAW_SCHEMA
 from ..settings import load_settings
 from .linkage import with_linkage_rate
@@ -66,7 +66,7 @@ def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         # O4O_DBT_TARGET (docs/engines.md): raw tables to the engine first, its results back after.
         if copied := stage_raw_for_dbt(settings):
             context.log.info(f"raw tables copied to dbt target {settings.dbt_target}: {copied}")
-        invocation = dbt.cli(["build"], context=context)
+        invocation = dbt.cli(["build", "--threads", str(dbt_threads())], context=context)
         warehouse = settings.warehouse_path
         built = then(invocation.stream(), lambda: mirror_dbt_build(
             settings, invocation.manifest, invocation.get_artifact("run_results.json")))

@@ -175,6 +175,19 @@ def _scorecard_table(data: ReportData, cells: _Cells) -> str:
             f"(newest first; click to open)</summary>{table}</details>")
 
 
+def _scorecard_scope(data: ReportData) -> str:
+    """What part of the scorecards the report shows, and where the rest is."""
+    programs = len({r["program_id"] for r in data.scorecards})
+    years = sorted({r["exit_program_year"] for r in data.scorecards})
+    if not years:
+        return ""
+    span = f"program year {years[0]}" if len(years) == 1 else f"program years {years[0]}–{years[-1]}"
+    return (f'<p class="lede">Shown: the {programs:,} programs with the most exiters in program year {years[-1]}, '
+            f"{span} ({len(data.scorecards):,} of the mart's {data.scorecard_rows:,} program-years). Every "
+            "program and year is in the published mart, table <code>marts.rpt_provider_scorecard</code> "
+            "(docs/bi.md).</p>")
+
+
 def _equity_table(data: ReportData, cells: _Cells) -> str:
     year = data.report_year
     rows_in_year = [r for r in data.equity if r["exit_program_year"] == year]
@@ -324,6 +337,7 @@ over non-excluded exits whose outcome is known. Recent program years fill in as 
 <section id="providers"><h2>Provider scorecards</h2>
 <p class="lede">Every student of every listed program, WIOA-funded or not. Employment and earnings follow the
 student's exit (completion or withdrawal); "before" is median earnings in the 2nd quarter before enrollment.</p>
+{_scorecard_scope(data)}
 {fig["chart-scorecard-earnings"]}
 {fig["chart-scorecard-employment"]}
 {_scorecard_table(data, cells)}

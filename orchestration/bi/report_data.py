@@ -29,6 +29,11 @@ FUNDING_STREAMS = {"all": "All funding streams", "adult": "Adult", "dislocated_w
                    "youth": "Youth", "wagner_peyser": "Wagner-Peyser"}
 DIMENSIONS = {"sex": "Sex", "race_ethnicity": "Race / ethnicity", "age_group": "Age at entry",
               "veteran": "Veteran status", "disability": "Disability"}
+# The scorecards the report shows, so that it stays small at any scale (a state has thousands of
+# programs): the programs with the most exiters in the report year, over its latest program years.
+# Every program-year is in the mart (`marts.rpt_provider_scorecard`), and the report says so.
+SCORECARD_PROGRAMS = 40
+SCORECARD_YEARS = 3
 # Groups in reading order (age bands by age); other values follow alphabetically, "not reported" last.
 GROUP_ORDER = ["<16", "16-18", "19-24", "25-44", "45-54", "55-59", "60+", "female", "male", "yes", "no"]
 
@@ -46,6 +51,7 @@ class ReportData:
     labor_market: list[Record]  # rpt_labor_market
     report_year: int | None = None  # the program year the tables focus on (see _report_year)
     counts: dict[str, int] = field(default_factory=dict)
+    scorecard_rows: int = 0  # program-years in the mart; `scorecards` holds a bounded selection of them
 
 
 def _jsonable(value: object) -> object:
@@ -71,13 +77,23 @@ def _performance(con) -> list[Record]:
         ORDER BY exit_program_year, funding_stream <> 'all', funding_stream, indicator""")
 
 
-def _scorecards(con) -> list[Record]:
-    return _records(con, """SELECT s.*, coalesce(p.program_name, s.program_id) AS program_name,
+def _scorecards(con, year: int | None) -> list[Record]:
+    """The SCORECARD_PROGRAMS programs with the most exiters in `year` (else the latest year), over
+    the SCORECARD_YEARS program years up to it."""
+    return _records(con, f"""WITH shown_year AS (
+            SELECT coalesce(max(exit_program_year) FILTER (WHERE exit_program_year <= ?), max(exit_program_year)) AS y
+            FROM marts.rpt_provider_scorecard),
+        programs AS (SELECT program_id FROM marts.rpt_provider_scorecard, shown_year WHERE exit_program_year = y
+            ORDER BY exiters DESC, program_id LIMIT {SCORECARD_PROGRAMS})
+        SELECT s.*, coalesce(p.program_name, s.program_id) AS program_name,
             coalesce(v.provider_name, s.provider_id) AS provider_name
         FROM marts.rpt_provider_scorecard s
-        LEFT JOIN marts.dim_program p USING (program_id)
+        CROSS JOIN shown_year
+        LEFT JOIN marts.dim_program p ON p.program_id = s.program_id
         LEFT JOIN marts.dim_provider v ON v.provider_id = s.provider_id
-        ORDER BY s.exit_program_year DESC, provider_name, program_name""")
+        WHERE s.program_id IN (SELECT program_id FROM programs)
+          AND s.exit_program_year BETWEEN shown_year.y - {SCORECARD_YEARS - 1} AND shown_year.y
+        ORDER BY s.exit_program_year DESC, provider_name, program_name""", [year])
 
 
 def _equity(con) -> list[Record]:
@@ -110,9 +126,11 @@ def load_report_data(mart_path: Path) -> ReportData:
     """Read everything the report shows from the published file, opened read-only."""
     with duckdb.connect(str(mart_path), read_only=True) as con:
         metadata = dict(con.execute("SELECT key, value FROM marts.publish_metadata").fetchall())
-        data = ReportData(metadata=metadata, performance=_performance(con), scorecards=_scorecards(con),
-                          equity=_equity(con), labor_market=_labor_market(con))
+        performance = _performance(con)
+        year = _report_year(performance)
+        data = ReportData(metadata=metadata, performance=performance, scorecards=_scorecards(con, year),
+                          equity=_equity(con), labor_market=_labor_market(con), report_year=year)
         data.counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
                        for t in ("dim_participant", "fct_exit_outcomes", "dim_provider", "dim_program")}
-    data.report_year = _report_year(data.performance)
+        data.scorecard_rows = con.execute("SELECT count(*) FROM marts.rpt_provider_scorecard").fetchone()[0]
     return data

@@ -36,8 +36,8 @@ class GateEvaluation:
 
     def summary(self) -> dict:
         """What the published metadata keeps of a gate: the counts, not the samples."""
-        keep = ("layer", "suites", "rows_validated", "expectations_run", "expectations_failed", "warnings",
-                "unexpected_rows", "quarantined_rows", "validation_seconds")
+        keep = ("layer", "suites", "engine", "validated", "rows_validated", "expectations_run", "expectations_failed",
+                "warnings", "unexpected_rows", "quarantined_rows", "validation_seconds")
         return {"asset": self.asset, "check_name": self.check, "passed": self.passed,
                 **{k: self.metadata[k] for k in keep if k in self.metadata}}
 

@@ -1,12 +1,14 @@
 """Blocking quality gates, one per checked asset and layer, backed by GX suites.
 
-raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`);
-staging: `expectations/staging/<model>.json`; marts: every table of the `marts` schema,
-with its own `expectations/marts/<model>.json` when there is one, plus the suites in
-`expectations/marts/every_table/` (no PII-shaped values). Each gate is a blocking
-asset check: when it fails, nothing downstream in the run executes, and the publish
-step refuses to replace the published mart. Each evaluation rewrites the run's HTML
-validation report beside the published mart (checks/report.py) and links it.
+raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`), validated in the
+DuckDB warehouse, on an incremental run only for the deliveries loaded since the gate last passed
+(checks/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
+`marts` schema, with its own `expectations/marts/<model>.json` when there is one, plus the suites
+in `expectations/marts/every_table/` (no PII-shaped values). Staging and marts are validated
+where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; checks/sources.py). Each gate
+is a blocking asset check: when it fails, nothing downstream in the run executes, and the publish
+step refuses to replace the published mart. Each evaluation rewrites the run's HTML validation
+report beside the published mart (checks/report.py) and links it.
 """
 
 
@@ -20,12 +22,16 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 
 from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
-from ..settings import load_settings
+from ..settings import Settings, load_settings
+from . import raw_scope
 from .evaluations import GATE_CHECK_NAME
-from .gx_suites import EXPECTATIONS_DIR, SuiteResult, validate_relation
+from .gx_suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
+from .masking import mask_ssn
 from .raw_quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
 from .report import report_path, write_run_report
+from .sources import Source, dbt_target_source
 
+RAW_LAYER = "raw"
 MARTS_LAYER = "marts"
 EVERY_TABLE = "every_table"  # expectations/marts/every_table/*.json apply to each marts table
 QUARANTINE_SAMPLE = 10
@@ -48,40 +54,83 @@ class Gate:
         return (self.suite, *self.extra_suites)
 
 
+@dataclass
+class Validated:
+    """What a gate found: the suites' results, or the error that kept them from running."""
+    results: list[SuiteResult]
+    error: str | None = None
+    quarantined: int = 0
+    quarantine_samples: tuple[str, ...] = ()
+    by_file_and_rule: tuple[str, ...] = ()
+    scope: str | None = None
+
+
 def _quarantine_errors(con: duckdb.DuckDBPyConnection, entity: str) -> tuple[int, list[str]]:
     rows = con.execute(f"""SELECT source_file, row_number, column_name, rule, count(*) OVER () AS n
         FROM {RAW_SCHEMA}.quarantine WHERE entity = ? AND severity = ?
         ORDER BY source_file, row_number NULLS FIRST LIMIT {QUARANTINE_SAMPLE}""", [entity, SEVERITY_ERROR]).fetchall()
     total = rows[0][4] if rows else 0
-    return total, [f"{f}" + (f", row {r}" if r else "") + (f", column {c}" if c else "") + f": {rule}"
+    return total, [mask_ssn(f"{f}" + (f", row {r}" if r else "") + (f", column {c}" if c else "") + f": {rule}")
                    for f, r, c, rule, _ in rows]
 
 
+def _placeholders(settings: Settings) -> dict:
+    return {"suppression_threshold": settings.suppression_threshold}
+
+
+def validate_raw(gate: Gate, settings: Settings) -> Validated:
+    """The loader's quarantine plus the raw suite, on the rows loaded since the gate last passed;
+    the suite's offending rows go to raw.quarantine."""
+    warehouse = settings.warehouse_path
+    with duckdb.connect(str(warehouse)) as con:
+        forget_expectation_failures(con, gate.entity, gate.suite)
+        quarantined, samples = _quarantine_errors(con, gate.entity)
+        scope = raw_scope.scope(con, gate.entity, gate.suite)
+    try:
+        result = validate_relation(Source.duckdb(warehouse), gate.relation, gate.suite, _placeholders(settings),
+                                   where=scope.where, list_rows=True)
+    except KeyError as exc:
+        result, error = None, f"could not validate {gate.relation} with {gate.suite}: {exc.args[0]}"
+    else:
+        error = None
+    with duckdb.connect(str(warehouse)) as con:
+        if result is not None:
+            record_expectation_failures(con, gate.entity, result, gate.relation, scope.where)
+        passed = result is not None and result.success and quarantined == 0
+        raw_scope.record(con, gate.entity, gate.suite, scope, passed)
+        by_file_and_rule = summary_by_file_and_rule(con, gate.entity)
+    return Validated([result] if result else [], error, quarantined, tuple(samples),
+                     tuple(mask_ssn(line) for line in by_file_and_rule), scope.describe())
+
+
+def validate_built(gate: Gate, settings: Settings) -> Validated:
+    """Every suite of a staging or marts gate, where dbt built the relation."""
+    source = dbt_target_source(settings)
+    results = []
+    for name in gate.suites:
+        try:
+            results.append(validate_relation(source, gate.relation, name, _placeholders(settings)))
+        except KeyError as exc:
+            return Validated(results, f"could not validate {gate.relation} with {name}: {exc.args[0]}")
+    return Validated(results)
+
+
 def run_gate(gate: Gate, log=None) -> AssetCheckResult:
-    """The gate's verdict; `log` hears the progress of a large table's chunks."""
+    """The gate's verdict, with what it found as Dagster metadata."""
     settings = load_settings()
     started = time.perf_counter()
-    quarantined, samples = 0, []
-    by_file_and_rule: list[str] = []
-    if gate.layer == "raw":
-        with duckdb.connect(str(settings.warehouse_path)) as con:
-            forget_expectation_failures(con, gate.entity, gate.suite)
-            quarantined, samples = _quarantine_errors(con, gate.entity)
-    results, error = _validate(gate, settings.warehouse_path, {"suppression_threshold": settings.suppression_threshold}, log)
-    suite: SuiteResult | None = results[0] if results and gate.layer == "raw" else None
-    if gate.layer == "raw":
-        with duckdb.connect(str(settings.warehouse_path)) as con:
-            if suite:
-                record_expectation_failures(con, gate.entity, suite)
-            by_file_and_rule = summary_by_file_and_rule(con, gate.entity)
+    found = validate_raw(gate, settings) if gate.layer == RAW_LAYER else validate_built(gate, settings)
+    if log and found.scope:
+        log(f"{gate.relation}: validated {found.scope}")
+    results, error, quarantined = found.results, found.error, found.quarantined
     failed = [f for r in results for f in r.failed]
     failures = [("" if f.severity == "error" else "(warning, not blocking) ") + f.describe() for f in failed]
     blocking = [f for r in results for f in r.blocking]
     passed = quarantined == 0 and error is None and bool(results) and not blocking
-    lines = ([f"quarantine: {quarantined} rows broke a required rule"] + [f"  {s}" for s in samples]
+    lines = ([f"quarantine: {quarantined} rows broke a required rule"] + [f"  {s}" for s in found.quarantine_samples]
              if quarantined else []) + ([error] if error else []) + [f"expectation failed: {d}" for d in failures]
-    if not passed and by_file_and_rule:
-        lines += ["raw.quarantine by file and rule:"] + [f"  {line}" for line in by_file_and_rule]
+    if not passed and found.by_file_and_rule:
+        lines += ["raw.quarantine by file and rule:"] + [f"  {line}" for line in found.by_file_and_rule]
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
@@ -90,7 +139,9 @@ def run_gate(gate: Gate, log=None) -> AssetCheckResult:
             "layer": gate.layer,
             "suite": gate.suite,
             "suites": ", ".join(gate.suites),
+            "engine": settings.dbt_target if gate.layer != RAW_LAYER else "duckdb",
             "rows_validated": sum(r.row_count for r in results),
+            **({"validated": found.scope} if found.scope else {}),
             "expectations_run": sum(r.evaluated for r in results),
             "expectations_failed": len(blocking),
             "warnings": len(failed) - len(blocking),
@@ -112,17 +163,6 @@ def run_gate(gate: Gate, log=None) -> AssetCheckResult:
 def _json_metadata(value) -> MetadataValue:
     """JSON metadata whatever the values (dates, decimals, numpy types are shown as text)."""
     return MetadataValue.json(json.loads(json.dumps(value, default=str)))
-
-
-def _validate(gate: Gate, warehouse_path, placeholders: dict, log=None) -> tuple[list[SuiteResult], str | None]:
-    """Every suite of the gate on its relation; a relation or suite that cannot be read is an error."""
-    results = []
-    for name in gate.suites:
-        try:
-            results.append(validate_relation(warehouse_path, gate.relation, name, placeholders, log=log))
-        except (duckdb.Error, KeyError) as exc:
-            return results, f"could not validate {gate.relation} with {name}: {str(exc).splitlines()[0]}"
-    return results, None
 
 
 def _gate_check(gate: Gate):
@@ -154,9 +194,16 @@ def marts_models() -> list[str]:
     return sorted(n["name"] for n in nodes if n["resource_type"] == "model" and n["schema"] == MARTS_LAYER)
 
 
+def included(suite: str) -> tuple[str, ...]:
+    """The shared suites a suite names in its `include` (rules several tables share, written once)."""
+    with suite_path(suite).open() as f:
+        return tuple(json.load(f).get("include", []))
+
+
 def all_gates() -> list[Gate]:
     """Raw gates for every feed entity; staging gates for every suite file present; marts
-    gates for every marts table (its own suite if any, plus the every-table suites)."""
+    gates for every marts table (its own suite and those it includes, if any, plus the
+    every-table suites)."""
     from ..assets.ingest import raw_asset_key
 
     gates = [Gate("raw", raw_asset_key(e.name), f"{RAW_SCHEMA}.{e.name}", f"raw/{e.name}") for e in ENTITIES]
@@ -166,7 +213,7 @@ def all_gates() -> list[Gate]:
                         for p in sorted((EXPECTATIONS_DIR / MARTS_LAYER / EVERY_TABLE).glob("*.json")))
     own = {p.stem for p in (EXPECTATIONS_DIR / MARTS_LAYER).glob("*.json")}
     for model in sorted(own | set(marts_models())):
-        suites = ((f"{MARTS_LAYER}/{model}",) if model in own else ()) + every_table
+        suites = ((f"{MARTS_LAYER}/{model}", *included(f"{MARTS_LAYER}/{model}")) if model in own else ()) + every_table
         gates.append(Gate(MARTS_LAYER, AssetKey([model]), f"{MARTS_LAYER}.{model}", suites[0], suites[1:]))
     return gates
 

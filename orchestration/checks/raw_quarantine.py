@@ -4,6 +4,10 @@ The loader quarantines what it cannot parse; the raw GX suites find the rest (a 
 outside its list, an orphan foreign key, a duplicate key, exit before entry). Both end
 up in the one table, so a partner sees every bad row of a delivery with file, row,
 column, rule and value, and the gate's summary counts them per file and rule.
+
+Values are masked as the gate's samples are (checks/masking.py). A built-in expectation's rows
+come back from GX; a SQL rule's rows are listed by running its query again inside DuckDB
+(`INSERT ... SELECT`), so a delivery with a million bad rows never passes through Python.
 """
 
 from __future__ import annotations
@@ -11,44 +15,71 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pandas as pd
 
 from ..ingest.loader import RAW_SCHEMA
-from .gx_suites import ROW_LOCATOR, SuiteResult, load_suite
+from .gx_suites import LOCATOR, ROW_LOCATOR, SuiteResult, suite_rules
+from .masking import mask_ssn, masker
 
-# Raw tables hold no SSNs, but an id column could carry one by mistake (feeds.md:
-# individual_id is "never an SSN"): such a value is masked in the quarantine too.
-_SSN_SHAPE = re.compile(r"^\d{3}-?\d{2}-?\d{4}$")
-
-
-def suite_rules(suite_name: str) -> list[str]:
-    return sorted({(e.get("meta") or {}).get("rule", e["type"]) for e in load_suite(suite_name)["expectations"]})
+QUARANTINE_COLUMNS = ["entity", "source_file", "row_number", "column_name", "rule", "value", "severity"]
+_JOIN = re.compile(r"\bjoin\b", re.IGNORECASE)
 
 
 def forget_expectation_failures(con: duckdb.DuckDBPyConnection, entity: str, suite_name: str) -> None:
     """Drop what an earlier run of this suite recorded, so re-running the gate never doubles rows."""
-    rules = suite_rules(suite_name)
     con.execute(f"DELETE FROM {RAW_SCHEMA}.quarantine WHERE entity = ? AND list_contains(?, rule)",
-                [entity, rules])
+                [entity, suite_rules(suite_name)])
 
 
-def _shown(value) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    return "***-**-****" if _SSN_SHAPE.match(text) else text
+def _batch(relation: str, where: str | None, query: str) -> str:
+    """`{batch}` as GX fills it on a SQL engine: aliased unless the query joins (then the query
+    aliases it itself)."""
+    batch = f"(SELECT * FROM {relation}" + (f" WHERE {where}" if where else "") + ")"
+    return batch if _JOIN.search(query) else f"{batch} AS subselect"
 
 
-def record_expectation_failures(con: duckdb.DuckDBPyConnection, entity: str, result: SuiteResult) -> int:
+def record_expectation_failures(con: duckdb.DuckDBPyConnection, entity: str, result: SuiteResult,
+                                relation: str, where: str | None = None) -> int:
     """Insert one quarantine row per offending row of each failed expectation; returns the count."""
-    rows = []
-    for failed in result.failed:
-        for row in failed.rows:
-            values = [_shown(v) for k, v in row.items() if k not in ROW_LOCATOR]
-            rows.append((entity, row.get("_source_file"), row.get("_row_number"), failed.column, failed.rule,
-                         ", ".join("" if v is None else v for v in values) or None, failed.severity))
-    if rows:
-        con.executemany(f"INSERT INTO {RAW_SCHEMA}.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    shown = masker(result.by_shape)
+    for name, mask in (("o4o_shown", shown), ("o4o_where", mask_ssn)):
+        con.create_function(name, _as_text(mask), ["VARCHAR"], "VARCHAR", null_handling="special", side_effects=False)
+    rows, inserted = [], 0
+    try:
+        for failed in result.failed:
+            if failed.query:
+                inserted += _insert_sql_rule(con, entity, failed, relation, where)
+                continue
+            for row in failed.rows:
+                values = [shown(v) for k, v in row.items() if k not in ROW_LOCATOR]
+                rows.append((entity, mask_ssn(row.get("_source_file")), row.get("_row_number"), failed.column, failed.rule,
+                             ", ".join("" if v is None else str(v) for v in values) or None, failed.severity))
+        if rows:
+            frame = pd.DataFrame(rows, columns=QUARANTINE_COLUMNS).astype({"row_number": "Int64"})  # noqa: F841
+            con.execute(f"INSERT INTO {RAW_SCHEMA}.quarantine SELECT * FROM frame")
+    finally:
+        con.remove_function("o4o_shown")
+        con.remove_function("o4o_where")
+    return inserted + len(rows)
+
+
+def _as_text(mask):
+    def masked(value: str | None) -> str | None:
+        return None if value is None else str(mask(value))
+    return masked
+
+
+def _insert_sql_rule(con: duckdb.DuckDBPyConnection, entity: str, failed, relation: str, where: str | None) -> int:
+    """Every row of a failed SQL rule, listed by its own query (its values masked by o4o_shown)."""
+    query = failed.query.format(batch=_batch(relation, where, failed.query))
+    columns = [d[0] for d in con.execute(f"SELECT * FROM ({query}) AS q LIMIT 0").description]
+    values = [c for c in columns if c not in LOCATOR]
+    value = "concat_ws(', ', " + ", ".join(f'CAST(q."{c}" AS VARCHAR)' for c in values) + ")" if values else "NULL"
+    locate = {c: (f'q."{c}"' if c in columns else "NULL") for c in ROW_LOCATOR}
+    return con.execute(
+        f"""INSERT INTO {RAW_SCHEMA}.quarantine SELECT ?, o4o_where({locate['_source_file']}),
+            {locate['_row_number']}, ?, ?, o4o_shown({value}), ? FROM ({query}) AS q""",
+        [entity, ",".join(values) or None, failed.rule, failed.severity]).fetchone()[0]
 
 
 def summary_by_file_and_rule(con: duckdb.DuckDBPyConnection, entity: str) -> list[str]:

@@ -3,7 +3,7 @@
 GX Data Docs need a file-backed context and pull scripts and styles from a CDN; o4o keeps
 GX ephemeral and wants a report that opens offline, so this renders its own: every gate of
 the run (or "not run" when an upstream gate stopped it), every expectation with its result,
-unexpected count and a few samples (PII-shaped samples already masked by the suites), and
+unexpected count and a few samples (masked by checks/masking.py before they reach the metadata), and
 what the gates cost. Each gate rewrites it as it finishes and the publish step writes the
 final version, so after any run - published or not - `mart.validation.html` tells what
 happened. Written to a temporary file and renamed, so a reader never sees half a report.
@@ -151,7 +151,9 @@ def render_report(run_id: str, evaluations: Sequence[GateEvaluation], expected: 
         failures = m.get("failures")
         details.append(
             f"<h3 id=\"{_anchor(name)}\">{_e(name)} &middot; {_status(e.passed, bool(m.get('warnings')))}</h3>"
-            f"<div>suites: <code>{_e(m.get('suites') or m.get('suite'))}</code></div>"
+            f"<div>suites: <code>{_e(m.get('suites') or m.get('suite'))}</code>"
+            + (f"; validated in {_e(m.get('engine'))}" if m.get("engine") else "")
+            + (f": {_e(m.get('validated'))}" if m.get("validated") else "") + "</div>"
             + (f"<pre>{_e(failures)}</pre>" if failures and failures != "none" else "")
             + _expectation_rows(m.get("expectations") or []))
     return (

@@ -1,0 +1,4 @@
+-- exit_date between 2000-01-01 and today
+select _source_file, _row_number, exit_date
+from {batch}
+where exit_date not between date '2000-01-01' and current_date
