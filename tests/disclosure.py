@@ -100,6 +100,8 @@ def derived_cells(report: pd.DataFrame, table: Table, totals: pd.DataFrame | Non
                     num[parent] = float(row.numerator)
                 if _known(row.denominator):
                     den[parent] = float(row.denominator)
+                if bool(row.is_suppressed):  # a total the groups give back counts too
+                    suppressed.add(parent)
 
     def learn(store: dict, cell: tuple, value: float, reason: str) -> bool:
         if cell in store:
@@ -145,4 +147,6 @@ def derived_cells(report: pd.DataFrame, table: Table, totals: pd.DataFrame | Non
                         changed |= learn(num, c, 0.0 if hidden == 0 else den[c],
                                          f"the withheld children add up to {'0' if hidden == 0 else 'their denominators'}")
     rows = [dict(zip(keys, c), derived_numerator=num[c], how=how[c]) for c in cells if c in how]
+    rows += [dict(zip(["total"] + keys[:3] + ["indicator"], c), derived_numerator=num[c],
+                  how="rpt_wioa_performance's total: " + how[c]) for c in how if c[0] == "total"]
     return pd.DataFrame(rows, columns=keys + ["derived_numerator", "how"])

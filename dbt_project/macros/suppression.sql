@@ -56,9 +56,9 @@
 
     {{ result }}__pinned as (
 
-        -- the only child of a family whose parent is fixed and shown equals that parent:
-        -- public whatever this model does, so never a complementary cell
-        select distinct m.cell_id
+        -- the only child of a family whose parent is fixed and shown equals that parent: that
+        -- secret of it is public whatever this model does, so it never protects another cell
+        select distinct m.cell_id, m.secret
         from {{ members }} as m
         inner join {{ result }}__pass_0 as c
             on c.cell_id = m.cell_id
@@ -141,7 +141,10 @@
             inner join {{ prev }} as c
                 on c.cell_id = m.cell_id
             where not c.is_fixed
-              and c.cell_id not in (select cell_id from {{ result }}__pinned)
+              and not exists (
+                  select 1 from {{ result }}__pinned as pinned
+                  where pinned.cell_id = c.cell_id and pinned.secret = l.secret
+              )
               and ((l.secret = 'numerator' and not c.is_suppressed and c.denominator > 0)
                    or (l.secret = 'denominator' and not c.is_denominator_withheld))
         ) as candidates

@@ -7,7 +7,8 @@
 -- One row per feed period with the period it belongs to: period_id is the participation_id
 -- of its first feed period, which keeps its entry, area and age; the exit and its reason are
 -- the last member's, extended to the last qualifying service of any member.
--- trust_feed_exits() (O4O_TRUST_FEED_EXITS): every feed period is a period of its own.
+-- trust_feed_exits() (O4O_TRUST_FEED_EXITS): every feed period is a period of its own, with
+-- the feed's exit.
 with participation as (
 
     select
@@ -128,8 +129,10 @@ select
     firsts.lwda_code,
     firsts.entry_date as period_entry_date,
     -- NULL while any member is active; else the last exit, or a later qualifying service
+    -- (the feed contract keeps services within their period; trusted exits are taken as they are)
     case when periods.has_active_member = 0
-         then case when periods.last_service_date > periods.latest_member_exit_date
+         then case when {{ 'false' if trust_feed_exits() else 'true' }}
+                        and periods.last_service_date > periods.latest_member_exit_date
                    then periods.last_service_date else periods.latest_member_exit_date end
     end as period_exit_date,
     case when periods.has_active_member = 0 then closing.exit_reason end as period_exit_reason,
