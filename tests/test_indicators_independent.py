@@ -11,7 +11,7 @@ that what it shows gives nothing back). The per-exit outcomes of fct_exit_outcom
 compared too, so that a disagreement names the exits behind it.
 
 The data must exercise the rules for agreement to mean anything: see
-test_generated_data_exercises_the_rules. Rules the 800-participant generated set does
+test_generated_data_exercises_the_rules. Rules the 2,000-participant generated set does
 not reach (secondary diplomas, corrected re-deliveries, credential-window boundaries)
 are covered by a small hand-made edge-case set, one refresh of its own (slow).
 """

@@ -21,9 +21,11 @@
     ~ "from " ~ ref(report) ~ " group by " ~ (family + ['indicator']) | join(', ')) %}
 {%- endfor %}
 {%- endfor %}
-{%- do checks.append("select 'rpt_eta9169_summary', axis, family_key, count(case when is_suppressed then 1 end), 0 from ("
-    ~ "select 'funding_stream' as axis, " ~ cell_id(['report_program_year', 'lwda_code']) ~ " as family_key, is_suppressed from " ~ ref('rpt_eta9169_summary')
-    ~ " union all select 'lwda_code', " ~ cell_id(['report_program_year', 'funding_stream']) ~ ", is_suppressed from " ~ ref('rpt_eta9169_summary')
+{#- the summary withholds cost (funds_expended); a row with nobody served has none to hide -#}
+{%- do checks.append("select 'rpt_eta9169_summary', axis, family_key, "
+    ~ "count(case when is_suppressed and participants_served > 0 then 1 end), 0 from ("
+    ~ "select 'funding_stream' as axis, " ~ cell_id(['report_program_year', 'lwda_code']) ~ " as family_key, is_suppressed, participants_served from " ~ ref('rpt_eta9169_summary')
+    ~ " union all select 'lwda_code', " ~ cell_id(['report_program_year', 'funding_stream']) ~ ", is_suppressed, participants_served from " ~ ref('rpt_eta9169_summary')
     ~ ") as s group by axis, family_key") %}
 with families as (
 
