@@ -11,21 +11,20 @@
 {%- endmacro %}
 
 {#- The five WIOA indicators of mart.md, in report order. kind `rate` has a numerator;
-    kind `median` reports the median of earnings_q2 over its denominator. `outcome`: the
-    exit's outcome column (NULL = not known yet or not in the cohort); `known`: whether the
+    kind `median` reports the median of earnings_q2 over its denominator. `known`: whether the
     indicator's wage quarter is in the feed; `cohort`: who the indicator is about (credential:
     the credential cohort); `quarters_after_exit`: the last outcome quarter (is_final). -#}
 {% macro wioa_indicators() -%}
     {{ return([
-        {'name': 'employment_rate_q2', 'kind': 'rate', 'outcome': 'employed_q2', 'known': 'is_q2_known',
+        {'name': 'employment_rate_q2', 'kind': 'rate', 'known': 'is_q2_known',
          'cohort': 'true', 'quarters_after_exit': 2},
-        {'name': 'employment_rate_q4', 'kind': 'rate', 'outcome': 'employed_q4', 'known': 'is_q4_known',
+        {'name': 'employment_rate_q4', 'kind': 'rate', 'known': 'is_q4_known',
          'cohort': 'true', 'quarters_after_exit': 4},
-        {'name': 'median_earnings_q2', 'kind': 'median', 'outcome': 'earnings_q2', 'known': 'is_q2_known',
+        {'name': 'median_earnings_q2', 'kind': 'median', 'known': 'is_q2_known',
          'cohort': 'true', 'quarters_after_exit': 2},
-        {'name': 'credential_attainment_rate', 'kind': 'rate', 'outcome': 'credential_attained',
+        {'name': 'credential_attainment_rate', 'kind': 'rate',
          'known': 'is_q4_known', 'cohort': 'in_credential_cohort', 'quarters_after_exit': 4},
-        {'name': 'retention_same_employer', 'kind': 'rate', 'outcome': 'retained_same_employer',
+        {'name': 'retention_same_employer', 'kind': 'rate',
          'known': 'is_q4_known', 'cohort': 'true', 'quarters_after_exit': 4},
     ]) }}
 {%- endmacro %}

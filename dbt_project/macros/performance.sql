@@ -73,10 +73,11 @@
 {%- endmacro %}
 
 {#- The cell of the same key whose numerator a cell's denominator would give away:
-    employment_rate_q2's, for median_earnings_q2 (its denominator is that numerator) and,
-    when `retention` (same cohort as employment_rate_q2), for retention_same_employer (its
-    denominator is that numerator less the exits whose Q4 is not known yet). -#}
-{% macro coupled_cell(key_columns, retention=true) -%}
-    case when indicator in ('median_earnings_q2'{% if retention %}, 'retention_same_employer'{% endif %})
+    employment_rate_q2's, for the `coupled` indicators - median_earnings_q2 (its denominator is
+    that numerator) and retention_same_employer where it shares employment_rate_q2's cohort (its
+    denominator is that numerator less the exits whose Q4 is not known yet). The same list as
+    rollup_families'. -#}
+{% macro coupled_cell(key_columns, coupled=['median_earnings_q2', 'retention_same_employer']) -%}
+    case when indicator in ({% for c in coupled %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor %})
          then {{ cell_id(key_columns + ["'employment_rate_q2'"]) }} end
 {%- endmacro %}

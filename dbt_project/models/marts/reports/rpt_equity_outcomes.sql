@@ -5,6 +5,8 @@
 -- their published total: complementary suppression treats that row as the family's parent.
 {%- set keys = ['exit_program_year', 'funding_stream', 'lwda_code', 'dimension', 'group_value'] %}
 {%- set total_keys = ['exit_program_year', 'funding_stream', 'lwda_code'] %}
+{%- set coupled = ['median_earnings_q2', 'retention_same_employer'] %}
+{%- set coupled_list = "('" ~ coupled | join("', '") ~ "')" %}
 {%- set group_total_keys = [] %}{%- set total_family_keys = [] %}
 {%- for k in total_keys %}{% do group_total_keys.append('groups.' ~ k) %}{% do total_family_keys.append('totals.' ~ k) %}{% endfor %}
 with exits as (
@@ -92,7 +94,7 @@ cells as (
         {{ is_suppressed('denominator') }} as is_primary,
         false as is_denominator_withheld,
         false as is_fixed,
-        {{ coupled_cell(keys) }} as coupled_to
+        {{ coupled_cell(keys, coupled) }} as coupled_to
     from (
         -- a row wherever the indicator's outcome is known for someone: its existence says nothing
         -- about the outcomes (a median row with nobody employed has denominator 0)
@@ -136,7 +138,7 @@ suppression_cells as (
 
 families as (
 
-    {{ rollup_families('cells', keys) }}
+    {{ rollup_families('cells', keys, coupled=coupled) }}
 
     union all
 
@@ -150,7 +152,7 @@ families as (
         cast('{{ secret }}' as {{ dbt.type_string() }}) as secret
     from cells
     where {{ "indicator <> 'median_earnings_q2'" if secret == 'numerator'
-             else "indicator in ('median_earnings_q2', 'retention_same_employer')" }}
+             else "indicator in " ~ coupled_list }}
 
     union all
 
@@ -163,7 +165,7 @@ families as (
     from totals
     cross join dimensions
     where {{ "totals.indicator <> 'median_earnings_q2'" if secret == 'numerator'
-             else "totals.indicator in ('median_earnings_q2', 'retention_same_employer')" }}
+             else "totals.indicator in " ~ coupled_list }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 

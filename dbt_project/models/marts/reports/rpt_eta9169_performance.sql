@@ -6,6 +6,9 @@
 -- outcomes_known and is_final (every outcome quarter at least outcome_runout_quarters()
 -- older than the latest wage quarter). Provisional rows are published, flagged.
 {%- set keys = ['report_program_year', 'funding_stream', 'lwda_code'] %}
+{#- retention's cohort (calendar year) is not employment_rate_q2's (program year): only the
+    median's denominator gives employment_rate_q2's numerator away here -#}
+{%- set coupled = ['median_earnings_q2'] %}
 {%- set flags = [] %}
 {%- for ind in wioa_indicators() %}{% do flags.append('in_' ~ ind.name) %}{% endfor %}
 with exits as (
@@ -94,8 +97,7 @@ cells as (
         {{ is_suppressed('denominator') }} as is_primary,
         false as is_denominator_withheld,
         false as is_fixed,
-        -- retention's cohort (calendar year) is not employment_rate_q2's (program year)
-        {{ coupled_cell(keys, retention=false) }} as coupled_to
+        {{ coupled_cell(keys, coupled) }} as coupled_to
     from (
         {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='cohort_exits > 0') }}
     ) as cells
@@ -104,7 +106,7 @@ cells as (
 
 families as (
 
-    {{ rollup_families('cells', keys, coupled=['median_earnings_q2']) }}
+    {{ rollup_families('cells', keys, coupled=coupled) }}
 
 ),
 
