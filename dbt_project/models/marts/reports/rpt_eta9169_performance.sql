@@ -59,7 +59,7 @@ distinct_windows as (
 
 ),
 
-cohort_exits as (
+exits_in_cohorts as (
 
     select exits.*, distinct_windows.report_program_year,
         {%- for f in flags %} distinct_windows.{{ f }}{% if not loop.last %},{% endif %}{% endfor %}
@@ -71,7 +71,7 @@ cohort_exits as (
 
 rollups as (
 
-    {{ performance_rollups('cohort_exits', ['report_program_year'], performance_outcome_columns() + flags) }}
+    {{ performance_rollups('exits_in_cohorts', ['report_program_year'], performance_outcome_columns() + flags) }}
 
 ),
 
