@@ -72,8 +72,11 @@ def _same(a: pd.Series, b: pd.Series, tolerance) -> np.ndarray:
 
 
 def peer_differences(mart_path: Path, peer: pd.DataFrame) -> list[str]:
-    """rpt_wioa_performance of the published mart against the peer's table: the same keys,
-    equal counts and suppression flags, rates to 1e-12, medians to a millionth of a dollar."""
+    """rpt_wioa_performance of the published mart against the peer's table: the same keys;
+    every cell the peer suppresses (primary suppression) suppressed in the mart too; a cell the
+    mart shows has the peer's counts, its rate to 1e-12 and its median to a millionth of a
+    dollar; a cell the mart suppresses (it may withhold more: complementary suppression)
+    shows no numerator or value, and the peer's denominator unless withheld (median, retention)."""
     with duckdb.connect(str(mart_path), read_only=True) as con:
         mart = con.execute(f"SELECT * FROM {MARTS}.rpt_wioa_performance").df()
     peer = peer.astype({"exit_program_year": "int64", "funding_stream": str, "lwda_code": str, "indicator": str})
@@ -83,10 +86,17 @@ def peer_differences(mart_path: Path, peer: pd.DataFrame) -> list[str]:
                 for side, who in (("left_only", "mart"), ("right_only", "peer")) if (merged["_merge"] == side).any()]
     both = merged[merged["_merge"] == "both"].reset_index(drop=True)
     tolerance = np.where(both["indicator"] == "median_earnings_q2", MEDIAN_TOLERANCE, RATE_TOLERANCE)
-    agree = (_same(both["numerator_mart"], both["numerator_peer"], 0)
-             & _same(both["denominator_mart"], both["denominator_peer"], 0)
-             & _same(both["value_mart"], both["value_peer"], tolerance)
-             & (both["is_suppressed_mart"].astype(bool) == both["is_suppressed_peer"].astype(bool)))
+    shown = ~both["is_suppressed_mart"].astype(bool).to_numpy()
+    withheld = (both["indicator"].isin(["median_earnings_q2", "retention_same_employer"])
+                & both["denominator_mart"].isna()).to_numpy()
+    agree = np.where(
+        shown,
+        _same(both["numerator_mart"], both["numerator_peer"], 0)
+        & _same(both["denominator_mart"], both["denominator_peer"], 0)
+        & _same(both["value_mart"], both["value_peer"], tolerance)
+        & ~both["is_suppressed_peer"].astype(bool).to_numpy(),
+        both["numerator_mart"].isna().to_numpy() & both["value_mart"].isna().to_numpy()
+        & (_same(both["denominator_mart"], both["denominator_peer"], 0) | withheld))
     if not agree.all():
         problems.append(f"{(~agree).sum()} row(s) differ, e.g.\n"
                         + both.loc[~agree].head(5).to_string(index=False))

@@ -25,6 +25,20 @@ the report of o4o issue 4):
 - a WIOA participant's credentials are those on the provider training records that link
   to them the way mart.md links records for the scorecard: by SSN when both sides carry
   one, else by normalized first name, last name and date of birth.
+
+The federal rules of o4o issue 15, read from the guidance (TEGL 10-16 Change 3, 20 CFR
+677.150, the ETA-9169 template), not from the pipeline:
+- periods of participation by the 90-day rule: a person's re-entry into the same program at
+  most 90 days after an exit merges into the earlier period (the exit is the last one);
+- exit reasons exclude by program: 05 only Youth, 06 only Vocational Rehabilitation;
+- Wagner-Peyser exits are never in the credential cohort;
+- a common exit groups a person's periods in any program that overlap or lie at most 90 days
+  apart: 'all' rows and the retention indicator count it once;
+- rpt_eta9169_performance's cohorts: employment Q2 / median earnings exits July 1 Y-1 - June 30
+  Y, the others calendar year Y-1;
+- a group has a row for an indicator once any of its outcomes is known.
+The peer reports primary suppression only (a denominator below 10): the mart may withhold
+more cells (complementary suppression), which tests/test_complementary_suppression.py checks.
 """
 
 from __future__ import annotations
@@ -41,7 +55,15 @@ import pandas as pd
 
 # --- the rules as named constants (mart.md) -------------------------------------------
 SUPPRESSION_THRESHOLD = 10  # a denominator below this withholds numerator and value
-EXCLUDED_EXIT_REASONS = frozenset({"01", "02", "03", "04", "05", "06"})  # PIRL 923
+FUNDING_STREAMS = ("adult", "dislocated_worker", "youth", "wagner_peyser")
+# PIRL 923 -> the programs whose exits it excludes (TEGL 10-16 Change 3, Attachment 2)
+EXCLUSIONS_BY_PROGRAM = {"01": set(FUNDING_STREAMS), "02": set(FUNDING_STREAMS), "03": set(FUNDING_STREAMS),
+                         "04": set(FUNDING_STREAMS), "05": {"youth"}, "06": {"vocational_rehabilitation"}}
+EXCLUDED_EXIT_REASONS = frozenset(EXCLUSIONS_BY_PROGRAM)  # codes that exclude some program
+OUTSIDE_CREDENTIAL_INDICATOR = frozenset({"wagner_peyser"})  # WIOA sec. 116(b)(2)(A)(iii)
+EXIT_GAP_DAYS = 90  # 20 CFR 677.150(c): 90 days without a service make an exit
+FOLLOW_UP_SERVICE = "follow_up"  # does not keep a period open
+NEVER = pd.Timestamp("2262-04-11")  # the exit of a period still active
 NON_CREDENTIAL_TRAINING_TYPES = frozenset({"ojt", "customized"})
 TRAINING_SERVICE = "training"
 SECONDARY_DIPLOMA = 1  # PIRL 1800 code 1: counts only with wages in the year after exit
@@ -54,8 +76,20 @@ UNKNOWN = "unknown"  # a missing funding stream or LWDA (the feed requires both)
 
 INDICATORS = ("employment_rate_q2", "employment_rate_q4", "median_earnings_q2",
               "credential_attainment_rate", "retention_same_employer")
+# the wage quarter each indicator's outcome is known by, after the exit quarter
+OUTCOME_QUARTER = {"employment_rate_q2": 2, "median_earnings_q2": 2, "employment_rate_q4": 4,
+                   "credential_attainment_rate": 4, "retention_same_employer": 4}
+# ETA-9169 "Annual Periods of Reporting": the exits of report year Y, (years, month, day) from Y
+ETA9169_COHORTS = {"employment_rate_q2": ((-1, 7, 1), (0, 6, 30)), "median_earnings_q2": ((-1, 7, 1), (0, 6, 30)),
+                   "employment_rate_q4": ((-1, 1, 1), (-1, 12, 31)),
+                   "credential_attainment_rate": ((-1, 1, 1), (-1, 12, 31)),
+                   "retention_same_employer": ((-1, 1, 1), (-1, 12, 31))}
+RUNOUT_QUARTERS = 2  # a row is final once its last outcome quarter is this much older than the feed
 GROUP_KEYS = ["exit_program_year", "funding_stream", "lwda_code"]
 REPORT_COLUMNS = GROUP_KEYS + ["indicator", "numerator", "denominator", "value", "is_suppressed"]
+ETA9169_KEYS = ["report_program_year", "funding_stream", "lwda_code"]
+ETA9169_COLUMNS = ETA9169_KEYS + ["indicator", "cohort_exit_from", "cohort_exit_to", "numerator", "denominator",
+                                  "value", "is_suppressed", "cohort_exits", "outcomes_known", "is_final"]
 
 
 # --- reading the landing zone (feeds.md) ----------------------------------------------
@@ -201,21 +235,86 @@ def read_wage_feed(landing_dir: Path, ssns: pd.Series) -> WageFeed:
     return WageFeed(wages, first, latest)
 
 
-# --- exits ----------------------------------------------------------------------------
+# --- periods of participation and exits -------------------------------------------------
 
-def read_exits(landing_dir: Path) -> pd.DataFrame:
-    """One row per period of participation with an exit: who (SSN), when, where, why."""
+def read_participation(landing_dir: Path) -> pd.DataFrame:
+    """Every feed period of participation (active ones too) with who it belongs to: `person`
+    (the SSN's digits, else normalized name + birth date, as participant_key) and `ssn`."""
     participation = read_entity(landing_dir, "job_center", "participation",
                                 ["participation_id", "individual_id", "funding_stream", "lwda_code",
                                  "entry_date", "exit_date", "exit_reason"], ["participation_id"])
-    exits = participation[participation["exit_date"].notna()].reset_index(drop=True)
-    participants = read_entity(landing_dir, "job_center", "participants", ["individual_id", "ssn"],
-                               ["individual_id"])
-    exits = exits.merge(pd.DataFrame({"individual_id": participants["individual_id"],
-                                      "ssn": normalized_ssn(participants["ssn"])}),
-                        on="individual_id", how="left")
-    exits["entry_date"] = _dates(exits["entry_date"])
-    exits["exit_date"] = _dates(exits["exit_date"])
+    participants = read_entity(landing_dir, "job_center", "participants",
+                               ["individual_id", "ssn", "first_name", "last_name", "date_of_birth"], ["individual_id"])
+    ssn = normalized_ssn(participants["ssn"])
+    person = ("ssn:" + ssn.astype("string")).fillna(
+        "name:" + name_dob_identity(participants["first_name"], participants["last_name"],
+                                    participants["date_of_birth"]))
+    frame = participation.merge(pd.DataFrame({"individual_id": participants["individual_id"], "ssn": ssn,
+                                              "person": person}), on="individual_id", how="left")
+    frame["person"] = frame["person"].fillna("individual:" + frame["individual_id"])
+    frame["entry_date"] = _dates(frame["entry_date"])
+    frame["exit_date"] = _dates(frame["exit_date"])
+    return frame
+
+
+def chained(frame: pd.DataFrame, by: list[str], order: list[str]) -> pd.Series:
+    """Chain number of each row within `by`, in `order`: a row starts a new chain unless it
+    starts at most EXIT_GAP_DAYS after the latest exit of the rows before it (an active row,
+    exit NaT, never ends). The 90-day rule and the common exit policy alike."""
+    frame = frame.sort_values(by + order)
+    ends = frame["exit_date"].fillna(NEVER)
+    latest_before = ends.groupby([frame[c] for c in by], sort=False, dropna=False).cummax()
+    latest_before = latest_before.groupby([frame[c] for c in by], sort=False, dropna=False).shift(1)
+    starts = latest_before.isna() | (frame["entry_date"] > latest_before + pd.Timedelta(days=EXIT_GAP_DAYS))
+    return starts.astype("int64").groupby([frame[c] for c in by], sort=False, dropna=False).cumsum()
+
+
+def periods_of_participation(participation: pd.DataFrame, services: pd.DataFrame, trust_feed_exits=False
+                             ) -> pd.DataFrame:
+    """One row per period by the 90-day rule (`trust_feed_exits`: the feed's periods): the
+    first feed period's id, individual, area and entry; the last exit (NaT while a member is
+    active, later when a qualifying service of a member is) and its reason; the member ids."""
+    frame = participation.copy()
+    frame["stream_key"] = frame["funding_stream"].fillna("")
+    if trust_feed_exits:
+        frame["chain"] = np.arange(len(frame))
+    else:
+        frame["chain"] = chained(frame, ["person", "stream_key"], ["entry_date", "participation_id"])
+    frame = frame.sort_values(["person", "stream_key", "chain", "entry_date", "participation_id"])
+    keys = ["person", "stream_key", "chain"]
+    grouped = frame.groupby(keys, sort=False)
+    periods = grouped.first()[["participation_id", "individual_id", "funding_stream", "lwda_code", "entry_date",
+                               "ssn"]].rename(columns={"participation_id": "period_id"})
+    periods["member_ids"] = grouped["participation_id"].agg(list)
+    periods["active"] = grouped["exit_date"].apply(lambda s: s.isna().any())
+    periods["exit_date"] = grouped["exit_date"].max()
+    closing = frame.sort_values(["exit_date", "entry_date", "participation_id"]).groupby(keys, sort=False).last()
+    periods["exit_reason"] = closing["exit_reason"]
+    if not trust_feed_exits:  # a qualifying service after the recorded exit is the exit
+        qualifying = services[services["service_type"] != FOLLOW_UP_SERVICE]
+        last_service = frame["participation_id"].map(qualifying.groupby("participation_id")["service_date"].max())
+        last_service = last_service.groupby([frame[c] for c in keys], sort=False).max().reindex(periods.index)
+        periods["exit_date"] = pd.concat([periods["exit_date"], last_service], axis=1).max(axis=1)
+    periods.loc[periods["active"], "exit_date"] = pd.NaT
+    periods.loc[periods["active"], "exit_reason"] = None
+    return periods.reset_index()[["person", "period_id", "individual_id", "ssn", "funding_stream", "lwda_code",
+                                  "entry_date", "exit_date", "exit_reason", "member_ids"]]
+
+
+def read_services(landing_dir: Path) -> pd.DataFrame:
+    services = read_entity(landing_dir, "job_center", "services",
+                           ["service_id", "participation_id", "service_date", "service_type", "training_type"],
+                           ["service_id"])
+    services["service_date"] = _dates(services["service_date"])
+    return services
+
+
+def read_exits(landing_dir: Path, periods: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per period of participation with an exit: who (SSN), when, where, why."""
+    if periods is None:
+        periods = periods_of_participation(read_participation(landing_dir), read_services(landing_dir))
+    exits = periods[periods["exit_date"].notna()].rename(columns={"period_id": "participation_id"})
+    exits = exits.reset_index(drop=True)
     exits["exit_quarter"] = quarter_index(exits["exit_date"])
     exits["exit_program_year"] = program_year(exits["exit_date"])
     exits["funding_stream"] = exits["funding_stream"].fillna(UNKNOWN)
@@ -224,8 +323,26 @@ def read_exits(landing_dir: Path) -> pd.DataFrame:
 
 
 def is_excluded_exit(exits: pd.DataFrame) -> pd.Series:
-    """exit_reason 01-06 (institutionalized, health, deceased, reserves, foster care, ineligible)."""
-    return exits["exit_reason"].isin(EXCLUDED_EXIT_REASONS).astype(bool)
+    """The exit reason excludes the exit for its program (01-04 every program, 05 Youth only,
+    06 Vocational Rehabilitation only)."""
+    pairs = zip(exits["exit_reason"], exits["funding_stream"])
+    return pd.Series([stream in EXCLUSIONS_BY_PROGRAM.get(reason, ()) for reason, stream in pairs],
+                     index=exits.index, dtype=bool)
+
+
+def common_exits(periods: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
+    """The common exit policy: a person's periods in any program that overlap, or start at
+    most 90 days after the latest exit before them, are one common exit dated at their latest
+    exit (none while one is active). One row per member exit: participation_id, common_id."""
+    frame = periods[["person", "period_id", "entry_date", "exit_date"]].copy()
+    frame["cluster"] = chained(frame, ["person"], ["entry_date", "period_id"])
+    frame = frame.sort_values(["person", "cluster", "entry_date", "period_id"])
+    grouped = frame.groupby(["person", "cluster"], sort=False)
+    frame["common_id"] = grouped["period_id"].transform("first")
+    frame["has_active"] = grouped["exit_date"].transform(lambda s: s.isna().any())
+    members = frame.loc[~frame["has_active"], ["period_id", "common_id"]]
+    return members.rename(columns={"period_id": "participation_id"}).merge(
+        exits[["participation_id"]], on="participation_id")
 
 
 # --- the indicator rules, one function each -------------------------------------------
@@ -277,11 +394,15 @@ def retained_with_same_employer(exits: pd.DataFrame, wages: WageFeed) -> pd.Seri
 
 
 def in_credential_cohort(exits: pd.DataFrame, services: pd.DataFrame) -> pd.Series:
-    """Had a `training` service whose training_type is not ojt or customized (a training
-    service without a training_type is still training)."""
+    """Had a `training` service whose training_type is not ojt or customized, in any feed
+    period of the period (a training service without a training_type is still training);
+    never a Wagner-Peyser exit, which is outside the credential indicator."""
     training = services[(services["service_type"] == TRAINING_SERVICE)
                         & ~services["training_type"].isin(NON_CREDENTIAL_TRAINING_TYPES)]
-    return exits["participation_id"].isin(training["participation_id"]).astype(bool)
+    members = exits[["participation_id", "member_ids"]].explode("member_ids")
+    trained = members.loc[members["member_ids"].isin(training["participation_id"]), "participation_id"]
+    return (exits["participation_id"].isin(trained)
+            & ~exits["funding_stream"].isin(OUTSIDE_CREDENTIAL_INDICATOR)).astype(bool)
 
 
 def linked_training_records(landing_dir: Path) -> pd.DataFrame:
@@ -310,15 +431,17 @@ def linked_training_records(landing_dir: Path) -> pd.DataFrame:
 
 
 def credentials_in_window(exits: pd.DataFrame, credentials: pd.DataFrame, codes: frozenset[int]) -> pd.Series:
-    """True when the participant holds a credential with one of `codes` dated between
-    entry_date and exit_date + 365 days, both ends included."""
-    rows = pd.DataFrame({"row": np.arange(len(exits)), "individual_id": exits["individual_id"].to_numpy(),
+    """True when the exit's people hold a credential with one of `codes` dated between
+    entry_date and exit_date + 365 days, both ends included. `exits.owners`: the
+    individual_ids whose credentials count (several for a common exit)."""
+    rows = pd.DataFrame({"row": np.arange(len(exits)), "individual_id": exits["owners"].to_numpy(),
                          "entry_date": exits["entry_date"].to_numpy(),
                          "window_end": (exits["exit_date"] + pd.Timedelta(days=CREDENTIAL_WINDOW_DAYS)).to_numpy()})
+    rows = rows.explode("individual_id")
     held = rows.merge(credentials[credentials["credential_type"].isin(codes)], on="individual_id")
     held = held[(held["credential_date"] >= held["entry_date"]) & (held["credential_date"] <= held["window_end"])]
     hit = np.zeros(len(exits), dtype=bool)
-    hit[held["row"].to_numpy()] = True
+    hit[held["row"].to_numpy(dtype="int64")] = True
     return pd.Series(hit, index=exits.index)
 
 
@@ -343,51 +466,120 @@ def credential_attained(exits: pd.DataFrame, cohort: pd.Series, credentials: pd.
     return attained.astype("float64").where(known)
 
 
-def exit_outcomes(landing_dir: Path) -> pd.DataFrame:
-    """Non-excluded exits with one column per indicator outcome (NaN = not known / not in
-    the indicator's cohort) and earnings_q2 in cents."""
+def outcomes(exits: pd.DataFrame, cohort: pd.Series, credentials: pd.DataFrame, wages: WageFeed) -> pd.DataFrame:
+    """One column per indicator outcome (NaN = not known yet / not in the indicator's cohort,
+    earnings in cents), with whether the Q2 and Q4 wage quarters are known."""
+    return pd.DataFrame({
+        "q2_known": is_quarter_known(exits["exit_quarter"] + 2, wages).to_numpy(),
+        "q4_known": is_quarter_known(exits["exit_quarter"] + 4, wages).to_numpy(),
+        "in_credential_cohort": cohort.to_numpy(),
+        "employment_rate_q2": employed_n_quarters_after_exit(exits, wages, 2).to_numpy(),
+        "employment_rate_q4": employed_n_quarters_after_exit(exits, wages, 4).to_numpy(),
+        "median_earnings_q2": earnings_n_quarters_after_exit(exits, wages, 2).to_numpy(),
+        "credential_attainment_rate": credential_attained(exits, cohort, credentials, wages).to_numpy(),
+        "retention_same_employer": retained_with_same_employer(exits, wages).to_numpy(),
+    }, index=exits.index)
+
+
+def performance_units(landing_dir: Path, trust_feed_exits: bool = False) -> pd.DataFrame:
+    """What the indicator reports count, with outcomes: scope 'program', each non-excluded
+    exit in its stream and area; scope 'common', each common exit once per stream and area
+    it has a non-excluded exit in, with the common exit's own outcomes (dated at its latest
+    exit, entered at its first entry, credentials of all its people)."""
     landing_dir = Path(landing_dir)
-    exits = read_exits(landing_dir)
-    exits = exits[~is_excluded_exit(exits)].reset_index(drop=True)
+    services = read_services(landing_dir)
+    periods = periods_of_participation(read_participation(landing_dir), services, trust_feed_exits)
+    exits = read_exits(landing_dir, periods)
+    exits["is_excluded"] = is_excluded_exit(exits)
+    exits["owners"] = exits["individual_id"].map(lambda i: [i])
     wages = read_wage_feed(landing_dir, exits["ssn"])
-    services = read_entity(landing_dir, "job_center", "services",
-                           ["service_id", "participation_id", "service_type", "training_type"], ["service_id"])
     credentials = linked_training_records(landing_dir)
     cohort = in_credential_cohort(exits, services)
-    return pd.DataFrame({
-        "participation_id": exits["participation_id"],
-        "exit_program_year": exits["exit_program_year"],
-        "funding_stream": exits["funding_stream"],
-        "lwda_code": exits["lwda_code"],
-        "employment_rate_q2": employed_n_quarters_after_exit(exits, wages, 2),
-        "employment_rate_q4": employed_n_quarters_after_exit(exits, wages, 4),
-        "median_earnings_q2": earnings_n_quarters_after_exit(exits, wages, 2),
-        "credential_attainment_rate": credential_attained(exits, cohort, credentials, wages),
-        "retention_same_employer": retained_with_same_employer(exits, wages),
-    })
+    exits["in_credential_cohort"] = cohort
+
+    members = common_exits(periods, exits).merge(exits, on="participation_id")
+    grouped = members.groupby("common_id", sort=False)
+    common = pd.DataFrame({
+        "entry_date": grouped["entry_date"].min(), "exit_date": grouped["exit_date"].max(),
+        "ssn": grouped["ssn"].max(), "owners": grouped["individual_id"].agg(list),
+        "in_credential_cohort": grouped["in_credential_cohort"].any(),
+    }).reset_index()
+    common["exit_quarter"] = quarter_index(common["exit_date"])
+    common["exit_program_year"] = program_year(common["exit_date"])
+
+    program_units = pd.concat([exits[["participation_id", "exit_date", "exit_program_year", "funding_stream",
+                                      "lwda_code"]].rename(columns={"participation_id": "unit_id"}),
+                               outcomes(exits, cohort, credentials, wages)], axis=1)
+    program_units = program_units[~exits["is_excluded"].to_numpy()].assign(scope="program")
+    common_outcomes = pd.concat([common[["common_id", "exit_date", "exit_program_year"]],
+                                 outcomes(common, common["in_credential_cohort"], credentials, wages)], axis=1)
+    places = members.loc[~members["is_excluded"], ["common_id", "funding_stream", "lwda_code"]].drop_duplicates()
+    common_units = places.merge(common_outcomes, on="common_id").rename(columns={"common_id": "unit_id"})
+    return pd.concat([program_units, common_units.assign(scope="common")], ignore_index=True)
+
+
+def exit_outcomes(landing_dir: Path) -> pd.DataFrame:
+    """Non-excluded exits (periods by the 90-day rule) with one column per indicator outcome
+    (NaN = not known / not in the indicator's cohort) and earnings_q2 in cents."""
+    units = performance_units(landing_dir)
+    return program_outcomes(units)
+
+
+def program_outcomes(units: pd.DataFrame) -> pd.DataFrame:
+    """The program-scope rows of performance_units(), keyed by participation_id."""
+    program = units[units["scope"] == "program"].rename(columns={"unit_id": "participation_id"})
+    return program.reset_index(drop=True)
 
 
 # --- the report -----------------------------------------------------------------------
 
-def rate_indicator(outcomes: pd.DataFrame, keys: list[str], indicator: str) -> pd.DataFrame:
-    """numerator = exits with outcome 1, denominator = exits with a known outcome."""
-    grouped = outcomes.groupby(keys, sort=False)[indicator]
-    table = pd.DataFrame({"numerator": grouped.sum(), "denominator": grouped.count()}).reset_index()
-    table["value"] = table["numerator"] / table["denominator"]
-    return table
+def rollup_rows(units: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The rows each unit counts in for an indicator, one per (unit, funding_stream,
+    lwda_code) with the 'all' rollups: per-program rows count program exits (retention:
+    common exits), 'all' streams count common exits; a unit once per row."""
+    stream_scope = "common" if indicator == "retention_same_employer" else "program"
+    parts = []
+    for scope, all_streams in ((stream_scope, False), ("common", True)):
+        part = units[units["scope"] == scope]
+        for all_areas in (False, True):
+            rows = part.assign(funding_stream=ALL if all_streams else part["funding_stream"],
+                               lwda_code=ALL if all_areas else part["lwda_code"])
+            parts.append(rows)
+    rows = pd.concat(parts, ignore_index=True)
+    return rows.drop_duplicates(subset=["scope", "unit_id", "funding_stream", "lwda_code", "exit_date"])
 
 
-def median_wage_n_quarters_after_exit(outcomes: pd.DataFrame, keys: list[str], indicator: str) -> pd.DataFrame:
-    """Median earnings (mean of the two middle values when even) over the exits employed
-    in the quarter; no numerator."""
-    grouped = outcomes.groupby(keys, sort=False)[indicator]
-    table = pd.DataFrame({"denominator": grouped.count(), "value": grouped.median() / 100}).reset_index()
-    table["numerator"] = np.nan
-    return table
+def known_outcome(rows: pd.DataFrame, indicator: str) -> pd.Series:
+    """The indicator's outcome is known for the row: its wage quarter is in the feed (and, for
+    the credential rate, the exit is in the credential cohort)."""
+    known = rows["q2_known" if OUTCOME_QUARTER[indicator] == 2 else "q4_known"].astype(bool)
+    if indicator == "credential_attainment_rate":
+        known &= rows["in_credential_cohort"].astype(bool)
+    return known
+
+
+def indicator_table(rows: pd.DataFrame, keys: list[str], indicator: str) -> pd.DataFrame:
+    """numerator, denominator and value (rate, or the median in dollars) per key, with the
+    exits known for it and in its cohort; a group with no known outcome has no row."""
+    rows = rows.assign(_known=known_outcome(rows, indicator).to_numpy(),
+                       _cohort=(rows["in_credential_cohort"].astype(bool)
+                                if indicator == "credential_attainment_rate" else True))
+    grouped = rows.groupby(keys, sort=False)
+    outcome = grouped[indicator]
+    table = pd.DataFrame({"denominator": outcome.count(), "outcomes_known": grouped["_known"].sum(),
+                          "cohort_exits": grouped["_cohort"].sum()})
+    if indicator == "median_earnings_q2":
+        table["numerator"] = np.nan
+        table["value"] = outcome.median() / 100
+    else:
+        table["numerator"] = outcome.sum()
+        table["value"] = table["numerator"] / table["denominator"]
+    return table.reset_index().assign(indicator=indicator)
 
 
 def suppress(table: pd.DataFrame) -> pd.DataFrame:
-    """Small cells: a denominator below SUPPRESSION_THRESHOLD withholds numerator and value."""
+    """Primary suppression: a denominator below SUPPRESSION_THRESHOLD withholds numerator and
+    value. (The mart also withholds the cells that would give these back.)"""
     table["is_suppressed"] = table["denominator"] < SUPPRESSION_THRESHOLD
     table.loc[table["is_suppressed"], ["numerator", "value"]] = np.nan
     return table
@@ -396,28 +588,50 @@ def suppress(table: pd.DataFrame) -> pd.DataFrame:
 def compute_wioa_performance(landing_dir) -> pd.DataFrame:
     """rpt_wioa_performance recomputed from the landing CSVs: one row per (exit_program_year,
     funding_stream, lwda_code, indicator) with the 'all' rollups, sorted by those keys."""
-    return wioa_performance(exit_outcomes(Path(landing_dir)))
+    return wioa_performance(performance_units(Path(landing_dir)))
 
 
-def wioa_performance(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The report from exit_outcomes(): every indicator at every rollup level."""
+def wioa_performance(units: pd.DataFrame) -> pd.DataFrame:
+    """The report from performance_units(): every indicator at every rollup level, over
+    exits grouped by program year of exit."""
     tables = []
-    for all_streams in (False, True):
-        for all_areas in (False, True):
-            keys = ["exit_program_year"] + ([] if all_streams else ["funding_stream"]) \
-                + ([] if all_areas else ["lwda_code"])
-            for indicator in INDICATORS:
-                compute = median_wage_n_quarters_after_exit if indicator == "median_earnings_q2" else rate_indicator
-                table = compute(outcomes, keys, indicator)
-                table = table[table["denominator"] > 0]  # nothing known: no row
-                tables.append(table.assign(
-                    funding_stream=ALL if all_streams else table.get("funding_stream"),
-                    lwda_code=ALL if all_areas else table.get("lwda_code"), indicator=indicator))
+    for indicator in INDICATORS:
+        table = indicator_table(rollup_rows(units, indicator), GROUP_KEYS, indicator)
+        tables.append(table[table["outcomes_known"] > 0])  # nothing known yet: no row
     report = suppress(pd.concat(tables, ignore_index=True))
     report = report.astype({"exit_program_year": "int64", "funding_stream": str, "lwda_code": str,
                             "indicator": str, "numerator": "Int64", "denominator": "int64",
                             "value": "float64", "is_suppressed": bool})
     return report[REPORT_COLUMNS].sort_values(GROUP_KEYS + ["indicator"], ignore_index=True)
+
+
+def _window_date(year: pd.Series, offset: tuple[int, int, int]) -> pd.Series:
+    years, month, day = offset
+    return pd.to_datetime(pd.DataFrame({"year": year + years, "month": month, "day": day}))
+
+
+def eta9169_performance(units: pd.DataFrame, latest_wage_quarter: int | None) -> pd.DataFrame:
+    """rpt_eta9169_performance: each indicator over its ETA-9169 cohort of report year Y
+    (ETA9169_COHORTS), with cohort_exits, outcomes_known and is_final; a row wherever the
+    cohort has an exit. Primary suppression only, as wioa_performance."""
+    tables = []
+    years = pd.Series(sorted({y + k for y in units["exit_program_year"].unique() for k in (-1, 0, 1, 2)}))
+    for indicator in INDICATORS:
+        first, last = ETA9169_COHORTS[indicator]
+        windows = pd.DataFrame({"report_program_year": years, "cohort_exit_from": _window_date(years, first),
+                                "cohort_exit_to": _window_date(years, last)})
+        rows = rollup_rows(units, indicator).merge(windows, how="cross")
+        rows = rows[(rows["exit_date"] >= rows["cohort_exit_from"]) & (rows["exit_date"] <= rows["cohort_exit_to"])]
+        table = indicator_table(rows, ETA9169_KEYS + ["cohort_exit_from", "cohort_exit_to"], indicator)
+        last_outcome = quarter_index(table["cohort_exit_to"]) + OUTCOME_QUARTER[indicator]
+        table["is_final"] = (latest_wage_quarter is not None) & (latest_wage_quarter - last_outcome >= RUNOUT_QUARTERS)
+        tables.append(table[table["cohort_exits"] > 0])
+    report = suppress(pd.concat(tables, ignore_index=True))
+    report = report.astype({"report_program_year": "int64", "funding_stream": str, "lwda_code": str,
+                            "indicator": str, "numerator": "Int64", "denominator": "int64", "value": "float64",
+                            "is_suppressed": bool, "cohort_exits": "int64", "outcomes_known": "int64",
+                            "is_final": bool})
+    return report[ETA9169_COLUMNS].sort_values(ETA9169_KEYS + ["indicator"], ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:

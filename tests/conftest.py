@@ -21,6 +21,7 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 TEST_PII_KEY = "test-key-" + "x" * 32
 RUN_FLAGS = {"O4O_DEMO", "O4O_REKEY", "O4O_ACCEPT_SHRINK"}
+GENERATED_PARTICIPANTS = 2000
 
 
 @dataclass
@@ -69,11 +70,22 @@ def handmade_run(tmp_path_factory) -> Run:
 
 
 @pytest.fixture(scope="session")
+def federal_run(tmp_path_factory) -> Run:
+    """The hand-made feeds of the federal reporting rules (tests/federal_feeds.py)."""
+    from federal_feeds import write_federal_feeds
+
+    root = tmp_path_factory.mktemp("federal")
+    return refresh(write_federal_feeds(root / "landing"), root)
+
+
+@pytest.fixture(scope="session")
 def generated_run(tmp_path_factory) -> Run:
+    """Generated feeds of 2,000 participants: enough co-enrolment, re-entry and small cells for
+    the suppression-recovery test (tests/test_complementary_suppression.py) to mean something."""
     from orchestration.generate import generate
 
     root = tmp_path_factory.mktemp("generated")
-    generate(root / "landing", participants=800, seed=7)
+    generate(root / "landing", participants=GENERATED_PARTICIPANTS, seed=7)
     return refresh(root / "landing", root)
 
 

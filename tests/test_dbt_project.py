@@ -33,10 +33,29 @@ RULE_UNIT_TESTS = {
         "int_exit_outcomes", "exit_outcomes_wage_quarter_not_delivered_is_null"),
     "wage quarter not delivered: out of the denominator": (
         "rpt_wioa_performance", "wioa_performance_unknown_outcomes_out_of_denominator"),
-    "exclusion codes 01-06 exclude, 00 does not": (
-        "int_participation_exits", "participation_exits_exclusion_codes_01_to_06"),
-    "excluded exits stay out of the report": (
-        "rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
+    "exclusion codes by program: 01-04 all, 05 youth only, 06 none here; 00 never": (
+        "int_participation_exits", "participation_exits_exclusion_codes_by_program"),
+    "excluded exits stay out of the report": ("int_performance_exits", "performance_exits_scopes_and_exclusions"),
+    "a re-entry within 90 days of an exit merges into one period": (
+        "int_participation_periods", "participation_periods_90_day_rule"),
+    "trusted feed exits stand as they are": ("int_participation_periods", "participation_periods_trust_feed_exits"),
+    "credential cohort: training not ojt/customized, never Wagner-Peyser": (
+        "int_participation_exits", "participation_exits_credential_cohort"),
+    "common exit policy: co-enrolled exits within 90 days are one": (
+        "int_common_exits", "common_exits_co_enrolled_count_once"),
+    "a common exit counts once in 'all' and in retention": (
+        "rpt_wioa_performance", "wioa_performance_common_exit_counts_once_in_all"),
+    "complementary suppression and the coupled median denominator": (
+        "rpt_wioa_performance", "wioa_performance_complementary_suppression"),
+    "ETA-9169 cohort windows from the seed, completeness and is_final": (
+        "rpt_eta9169_performance", "eta9169_cohort_windows_and_final"),
+    "the run-out before a row is final is a setting": ("rpt_eta9169_performance", "eta9169_runout_setting"),
+    "ETA-9169 summary: served, exited, cost per participant, suppressed cost": (
+        "rpt_eta9169_summary", "eta9169_summary_served_exited_and_cost"),
+    "equity groups by area, low income, withheld median denominators": (
+        "rpt_equity_outcomes", "equity_outcomes_groups_areas_and_low_income"),
+    "a merged period keeps its first id and lists the merged ones": (
+        "fct_exit_outcomes", "fct_exit_outcomes_keeps_excluded_exits_flagged"),
     "credential on day 365 counts, day 366 does not": (
         "int_exit_outcomes", "exit_outcomes_credential_window_day_365_and_366"),
     "secondary diploma needs employment in exit+1..exit+4": (

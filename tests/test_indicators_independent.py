@@ -1,14 +1,17 @@
 """The published WIOA indicators, checked against an independent recomputation.
 
-`benchmarks/pandas_peer.py` derives rpt_wioa_performance from the landing CSVs in plain
-pandas, straight from mart.md, sharing no code with the pipeline (no ingest, no macro,
-no SQL). Every row of the published table must agree with it: the same keys, the same
-counts and suppression flags, rates to 1e-12 and medians to a millionth of a dollar
-(stricter than the cent). The per-exit outcomes of fct_exit_outcomes are compared too,
-so that a disagreement names the exits behind it.
+`benchmarks/pandas_peer.py` derives rpt_wioa_performance and rpt_eta9169_performance from the
+landing CSVs in plain pandas, straight from mart.md and the federal guidance, sharing no code
+with the pipeline (no ingest, no macro, no SQL). Every row of the published tables must agree
+with it: the same keys, the same counts and completeness, rates to 1e-12 and medians to a
+millionth of a dollar (stricter than the cent). The peer withholds only what primary
+suppression withholds (a denominator below 10); the mart must withhold those too, and may
+withhold more (complementary suppression, tests/test_complementary_suppression.py checks
+that what it shows gives nothing back). The per-exit outcomes of fct_exit_outcomes are
+compared too, so that a disagreement names the exits behind it.
 
 The data must exercise the rules for agreement to mean anything: see
-test_generated_data_exercises_the_rules. Rules the 800-participant generated set does
+test_generated_data_exercises_the_rules. Rules the 2,000-participant generated set does
 not reach (secondary diplomas, corrected re-deliveries, credential-window boundaries)
 are covered by a small hand-made edge-case set, one refresh of its own (slow).
 """
@@ -27,11 +30,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root holds `benchmarks`
 from benchmarks.pandas_peer import (  # noqa: E402
-    INDICATORS, SUPPRESSION_THRESHOLD, exit_outcomes, is_excluded_exit, is_quarter_known, read_exits,
-    read_wage_feed, wioa_performance)
+    INDICATORS, SUPPRESSION_THRESHOLD, eta9169_performance, is_excluded_exit, is_quarter_known, performance_units,
+    program_outcomes, read_exits, read_wage_feed, wioa_performance)
 from conftest import refresh  # noqa: E402
 
 KEYS = ["exit_program_year", "funding_stream", "lwda_code", "indicator"]
+ETA9169_KEYS = ["report_program_year", "funding_stream", "lwda_code", "indicator"]
+ETA9169_EXACT = ["cohort_exit_from", "cohort_exit_to", "cohort_exits", "outcomes_known", "is_final"]
+# a denominator the mart may withhold (it is, or nearly is, a suppressed employment_rate_q2 numerator)
+DENOMINATOR_WITHHELD_FOR = {"median_earnings_q2", "retention_same_employer"}
 RATE_TOLERANCE = 1e-12
 MEDIAN_TOLERANCE = 1e-6  # dollars
 SHOWN = 30  # differing rows shown in a failure message
@@ -41,16 +48,25 @@ EXIT_COLUMNS = {"employed_q2": ("employment_rate_q2", 1), "employed_q4": ("emplo
                 "retained_same_employer": ("retention_same_employer", 1)}
 
 
-def published_report(run) -> pd.DataFrame:
+def published(run, table: str = "rpt_wioa_performance") -> pd.DataFrame:
     assert run.outcome.published, run.outcome.failed_checks + run.outcome.step_errors
     with duckdb.connect(str(run.published), read_only=True) as con:
-        return con.execute("SELECT * FROM marts.rpt_wioa_performance").df()
+        return con.execute(f"SELECT * FROM marts.{table}").df()
+
+
+def published_report(run) -> pd.DataFrame:
+    return published(run, "rpt_wioa_performance")
 
 
 def published_exit_outcomes(run) -> pd.DataFrame:
     with duckdb.connect(str(run.published), read_only=True) as con:
         return con.execute(f"""SELECT participation_id, {', '.join(EXIT_COLUMNS)}
             FROM marts.fct_exit_outcomes WHERE NOT is_excluded""").df()
+
+
+def peer_eta9169(run, units: pd.DataFrame) -> pd.DataFrame:
+    wages = read_wage_feed(run.landing, pd.Series([], dtype="Int64"))  # the feed's bounds only
+    return eta9169_performance(units, wages.latest_quarter)
 
 
 def _nullable(values: pd.Series) -> pd.Series:
@@ -66,24 +82,37 @@ def _same(a: pd.Series, b: pd.Series, tolerance: float | np.ndarray) -> np.ndarr
     return both_null | close
 
 
-def report_differences(mart: pd.DataFrame, peer: pd.DataFrame) -> str:
-    """'' when the two reports agree row for row, else a readable account of every difference."""
-    merged = mart.merge(peer, on=KEYS, how="outer", suffixes=("_mart", "_peer"), indicator=True)
+def report_differences(mart: pd.DataFrame, peer: pd.DataFrame, keys: list[str] = KEYS,
+                       exact: list[str] = ()) -> str:
+    """'' when the two reports agree row for row, else a readable account of every difference.
+    Agreement: the same keys; every cell the peer suppresses is suppressed in the mart; a cell
+    the mart shows has the peer's numerator, denominator and value; a cell the mart suppresses
+    shows neither numerator nor value, and the peer's denominator unless it is withheld (median
+    and retention only); `exact` columns are equal everywhere."""
+    merged = mart.merge(peer, on=keys, how="outer", suffixes=("_mart", "_peer"), indicator=True)
     problems = []
     for side, label in (("left_only", "only in the published mart"), ("right_only", "only in the pandas peer")):
-        rows = merged.loc[merged["_merge"] == side, KEYS]
+        rows = merged.loc[merged["_merge"] == side, keys]
         if len(rows):
             problems.append(f"{len(rows)} row(s) {label}:\n{rows.head(SHOWN).to_string(index=False)}")
     both = merged[merged["_merge"] == "both"].reset_index(drop=True)
     tolerance = np.where(both["indicator"] == "median_earnings_q2", MEDIAN_TOLERANCE, RATE_TOLERANCE)
-    agree = (_same(both["numerator_mart"], both["numerator_peer"], 0)
-             & _same(both["denominator_mart"], both["denominator_peer"], 0)
-             & (both["is_suppressed_mart"].astype(bool) == both["is_suppressed_peer"].astype(bool))
-             & _same(both["value_mart"], both["value_peer"], tolerance))
+    shown = ~both["is_suppressed_mart"].astype(bool).to_numpy()
+    withheld_ok = both["indicator"].isin(DENOMINATOR_WITHHELD_FOR).to_numpy() & both["denominator_mart"].isna().to_numpy()
+    agree = np.where(
+        shown,
+        _same(both["numerator_mart"], both["numerator_peer"], 0)
+        & _same(both["denominator_mart"], both["denominator_peer"], 0)
+        & _same(both["value_mart"], both["value_peer"], tolerance)
+        & ~both["is_suppressed_peer"].astype(bool).to_numpy(),
+        both["numerator_mart"].isna().to_numpy() & both["value_mart"].isna().to_numpy()
+        & (_same(both["denominator_mart"], both["denominator_peer"], 0) | withheld_ok))
+    for column in exact:
+        agree &= (both[f"{column}_mart"].astype(str) == both[f"{column}_peer"].astype(str)).to_numpy()
     if not agree.all():
-        columns = KEYS + [f"{c}_{s}" for c in ("numerator", "denominator", "value", "is_suppressed")
+        columns = keys + [f"{c}_{s}" for c in ("numerator", "denominator", "value", "is_suppressed", *exact)
                           for s in ("mart", "peer")]
-        with pd.option_context("display.width", 250, "display.max_columns", 20, "display.precision", 12):
+        with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 12):
             problems.append(f"{(~agree).sum()} of {len(both)} row(s) differ:\n"
                             + both.loc[~agree, columns].head(SHOWN).to_string(index=False))
     return "\n\n".join(problems)
@@ -110,40 +139,53 @@ def exit_differences(mart: pd.DataFrame, peer: pd.DataFrame) -> str:
 
 
 @pytest.fixture(scope="module")
-def generated_outcomes(generated_run) -> pd.DataFrame:
-    return exit_outcomes(generated_run.landing)
+def generated_units(generated_run) -> pd.DataFrame:
+    return performance_units(generated_run.landing)
 
 
-def test_generated_wioa_performance_matches_the_pandas_peer(generated_run, generated_outcomes):
-    problems = report_differences(published_report(generated_run), wioa_performance(generated_outcomes))
+def test_generated_wioa_performance_matches_the_pandas_peer(generated_run, generated_units):
+    problems = report_differences(published_report(generated_run), wioa_performance(generated_units))
     assert not problems, "rpt_wioa_performance disagrees with benchmarks/pandas_peer.py:\n" + problems
 
 
-def test_generated_exit_outcomes_match_the_pandas_peer(generated_run, generated_outcomes):
-    problems = exit_differences(published_exit_outcomes(generated_run), generated_outcomes)
+def test_generated_eta9169_performance_matches_the_pandas_peer(generated_run, generated_units):
+    problems = report_differences(published(generated_run, "rpt_eta9169_performance"),
+                                  peer_eta9169(generated_run, generated_units), ETA9169_KEYS, ETA9169_EXACT)
+    assert not problems, "rpt_eta9169_performance disagrees with benchmarks/pandas_peer.py:\n" + problems
+
+
+def test_generated_exit_outcomes_match_the_pandas_peer(generated_run, generated_units):
+    problems = exit_differences(published_exit_outcomes(generated_run), program_outcomes(generated_units))
     assert not problems, "fct_exit_outcomes disagrees with benchmarks/pandas_peer.py:\n" + problems
 
 
 def test_handmade_wioa_performance_matches_the_pandas_peer(handmade_run):
-    peer = wioa_performance(exit_outcomes(handmade_run.landing))
+    units = performance_units(handmade_run.landing)
+    peer = wioa_performance(units)
     assert len(peer) > 0
     problems = report_differences(published_report(handmade_run), peer)
-    assert not problems, "rpt_wioa_performance disagrees with benchmarks/pandas_peer.py:\n" + problems
+    problems += report_differences(published(handmade_run, "rpt_eta9169_performance"),
+                                   peer_eta9169(handmade_run, units), ETA9169_KEYS, ETA9169_EXACT)
+    assert not problems, "the mart disagrees with benchmarks/pandas_peer.py:\n" + problems
 
 
-def test_generated_data_exercises_the_rules(generated_run, generated_outcomes):
+def test_generated_data_exercises_the_rules(generated_run, generated_units):
     """Agreement proves nothing about a rule the data never reaches."""
     exits = read_exits(generated_run.landing)
     excluded = exits[is_excluded_exit(exits)]
     wages = read_wage_feed(generated_run.landing, excluded["ssn"])
     assert is_quarter_known(excluded["exit_quarter"] + 2, wages).any(), "no excluded exit with a known outcome"
-    o = generated_outcomes
+    assert (exits["member_ids"].str.len() > 1).any(), "no period merged by the 90-day rule"
+    assert (~is_excluded_exit(exits) & exits["exit_reason"].isin(["05", "06"])).any(), "no exit kept despite 05/06"
+    o = program_outcomes(generated_units)
     for indicator in ("employment_rate_q2", "employment_rate_q4", "credential_attainment_rate",
                       "retention_same_employer"):
         assert (o[indicator] == 1).any() and (o[indicator] == 0).any(), f"{indicator}: not both outcomes"
     assert o["employment_rate_q2"].isna().any(), "no exit with Q2 not yet known"
     assert (o["employment_rate_q4"].isna() & o["employment_rate_q2"].notna()).any(), "no exit with only Q4 unknown"
-    report = wioa_performance(o)
+    common = generated_units[generated_units["scope"] == "common"]
+    assert common["unit_id"].duplicated().any(), "no common exit of two programs"
+    report = wioa_performance(generated_units)
     assert report["is_suppressed"].any() and (report["denominator"] >= SUPPRESSION_THRESHOLD).any()
     unsuppressed = set(report.loc[~report["is_suppressed"], "indicator"])
     assert unsuppressed == set(INDICATORS), f"no unsuppressed row for {set(INDICATORS) - unsuppressed}"
@@ -152,6 +194,8 @@ def test_generated_data_exercises_the_rules(generated_run, generated_outcomes):
     for rollup in ({"funding_stream": "all"}, {"lwda_code": "all"}):
         column, value = next(iter(rollup.items()))
         assert ((report[column] == value) & ~report["is_suppressed"]).any()
+    eta = peer_eta9169(generated_run, generated_units)
+    assert eta["is_final"].any() and not eta["is_final"].all(), "no final and provisional rows both"
 
 
 # --- edge cases the generated data does not reach ----------------------------------------
@@ -362,9 +406,9 @@ def edge_run(tmp_path_factory):
 @pytest.mark.slow
 def test_edge_cases_match_the_pandas_peer_and_the_hand_count(edge_run):
     mart_report = published_report(edge_run)
-    outcomes = exit_outcomes(edge_run.landing)
-    problems = report_differences(mart_report, wioa_performance(outcomes))
-    problems += exit_differences(published_exit_outcomes(edge_run), outcomes)
+    units = performance_units(edge_run.landing)
+    problems = report_differences(mart_report, wioa_performance(units))
+    problems += exit_differences(published_exit_outcomes(edge_run), program_outcomes(units))
     assert not problems, "the mart disagrees with benchmarks/pandas_peer.py:\n" + problems
     mart = published_exit_outcomes(edge_run).set_index("participation_id")
     published = {pid: {column: None if pd.isna(mart.at[pid, column]) else bool(mart.at[pid, column])

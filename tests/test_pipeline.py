@@ -12,7 +12,7 @@ from handmade_feeds import EXPECTED_DENOMINATOR, EXPECTED_NUMERATOR
 
 MART_TABLES = {  # mart.md: required tables and their contract columns
     "dim_participant": ["participant_key", "birth_year", "sex", "race_ethnicity", "veteran", "disability",
-                        "highest_education", "county_fips"],
+                        "highest_education", "county_fips", "low_income"],
     "dim_provider": [], "dim_date": [],
     "dim_program": ["cip_code", "cip_title", "soc_code", "soc_title", "tuition_cost", "length_hours"],
     "dim_area": ["county_fips", "county_name", "lwda_code", "lwda_name"],
@@ -22,7 +22,8 @@ MART_TABLES = {  # mart.md: required tables and their contract columns
     "fct_exit_outcomes": ["participation_id", "participant_key", "funding_stream", "lwda_code", "entry_date",
                           "exit_date", "exit_quarter", "exit_program_year", "is_excluded", "employed_q2",
                           "employed_q4", "earnings_q2", "pre_program_earnings", "in_credential_cohort",
-                          "credential_attained", "retained_same_employer"],
+                          "credential_attained", "retained_same_employer", "merged_participation_ids",
+                          "merged_period_count", "common_exit_id", "common_exit_date"],
     "rpt_wioa_performance": ["exit_program_year", "funding_stream", "lwda_code", "indicator", "numerator",
                              "denominator", "value", "is_suppressed"],
     "rpt_provider_scorecard": ["program_id", "exit_program_year", "provider_id", "enrolled", "completed",
@@ -30,7 +31,12 @@ MART_TABLES = {  # mart.md: required tables and their contract columns
                                "median_earnings_q2", "credential_attainment_rate", "median_pre_program_earnings",
                                "earnings_change", "tuition_cost", "is_suppressed"],
     "rpt_equity_outcomes": ["exit_program_year", "funding_stream", "dimension", "group_value", "indicator",
-                            "numerator", "denominator", "value", "is_suppressed"],
+                            "numerator", "denominator", "value", "is_suppressed", "lwda_code"],
+    "rpt_eta9169_performance": ["report_program_year", "funding_stream", "lwda_code", "indicator", "cohort_exit_from",
+                                "cohort_exit_to", "numerator", "denominator", "value", "is_suppressed", "cohort_exits",
+                                "outcomes_known", "is_final"],
+    "rpt_eta9169_summary": ["report_program_year", "funding_stream", "lwda_code", "participants_served",
+                            "participants_exited", "funds_expended", "cost_per_participant_served", "is_suppressed"],
     "rpt_labor_market": ["lwda_code"],
 }
 

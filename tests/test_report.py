@@ -102,7 +102,7 @@ def test_suppressed_cells_are_marked_never_drawn(generated_run, report_page):
 
     def suppressed_groups(indicator):
         return query(mart, """SELECT count(*) FROM marts.rpt_equity_outcomes WHERE funding_stream = 'all'
-            AND exit_program_year = ? AND indicator = ? AND is_suppressed""", [year, indicator])[0][0]
+            AND lwda_code = 'all' AND exit_program_year = ? AND indicator = ? AND is_suppressed""", [year, indicator])[0][0]
 
     assert mark_texts(page, "chart-equity", "suppressed") == suppressed_groups("employment_rate_q2") > 0
     # the indicator picker re-draws the chart from the same inline data

@@ -11,37 +11,71 @@
 {%- endmacro %}
 
 {#- The five WIOA indicators of mart.md, in report order. kind `rate` has a numerator;
-    kind `median` reports the median of earnings_q2 over its denominator. -#}
+    kind `median` reports the median of earnings_q2 over its denominator. `known`: whether the
+    indicator's wage quarter is in the feed; `cohort`: who the indicator is about (credential:
+    the credential cohort); `quarters_after_exit`: the last outcome quarter (is_final). -#}
 {% macro wioa_indicators() -%}
     {{ return([
-        {'name': 'employment_rate_q2', 'kind': 'rate'},
-        {'name': 'employment_rate_q4', 'kind': 'rate'},
-        {'name': 'median_earnings_q2', 'kind': 'median'},
-        {'name': 'credential_attainment_rate', 'kind': 'rate'},
-        {'name': 'retention_same_employer', 'kind': 'rate'},
+        {'name': 'employment_rate_q2', 'kind': 'rate', 'known': 'is_q2_known',
+         'cohort': 'true', 'quarters_after_exit': 2},
+        {'name': 'employment_rate_q4', 'kind': 'rate', 'known': 'is_q4_known',
+         'cohort': 'true', 'quarters_after_exit': 4},
+        {'name': 'median_earnings_q2', 'kind': 'median', 'known': 'is_q2_known',
+         'cohort': 'true', 'quarters_after_exit': 2},
+        {'name': 'credential_attainment_rate', 'kind': 'rate',
+         'known': 'is_q4_known', 'cohort': 'in_credential_cohort', 'quarters_after_exit': 4},
+        {'name': 'retention_same_employer', 'kind': 'rate',
+         'known': 'is_q4_known', 'cohort': 'true', 'quarters_after_exit': 4},
     ]) }}
+{%- endmacro %}
+
+{#- `guard` as a SQL condition for one indicator: the row counts for it (rpt_eta9169_performance
+    keeps a flag per indicator, because each indicator has its own cohort window). -#}
+{% macro _indicator_guard(guard, ind) -%}
+    {%- if guard -%}({{ guard | replace('{indicator}', ind.name) }}) and {% endif -%}
 {%- endmacro %}
 
 {#- Aggregate select-list over rows shaped like fct_exit_outcomes: for each indicator,
     `<indicator>__numerator` / `<indicator>__denominator` (and `median_earnings_q2__median`).
-    A NULL outcome is "not known yet" and stays out of both numerator and denominator. -#}
-{% macro wioa_indicator_aggregates() -%}
-    count(case when employed_q2 is not null then 1 end) as employment_rate_q2__denominator,
-    count(case when employed_q2 then 1 end) as employment_rate_q2__numerator,
-    count(case when employed_q4 is not null then 1 end) as employment_rate_q4__denominator,
-    count(case when employed_q4 then 1 end) as employment_rate_q4__numerator,
-    count(case when employed_q2 then 1 end) as median_earnings_q2__denominator,
-    {{ median('case when employed_q2 then earnings_q2 end') }} as median_earnings_q2__median,
-    count(case when credential_attained is not null then 1 end) as credential_attainment_rate__denominator,
-    count(case when credential_attained then 1 end) as credential_attainment_rate__numerator,
-    count(case when retained_same_employer is not null then 1 end) as retention_same_employer__denominator,
-    count(case when retained_same_employer then 1 end) as retention_same_employer__numerator
+    A NULL outcome is "not known yet" and stays out of both numerator and denominator.
+    `guard` (optional): a SQL condition with `{indicator}` in it, e.g. `in_{indicator}`, that a
+    row must meet to count for the indicator. -#}
+{% macro wioa_indicator_aggregates(guard=none) -%}
+    {%- set g = {} -%}
+    {%- for ind in wioa_indicators() %}{% do g.update({ind.name: _indicator_guard(guard, ind)}) %}{% endfor -%}
+    count(case when {{ g.employment_rate_q2 }}employed_q2 is not null then 1 end) as employment_rate_q2__denominator,
+    count(case when {{ g.employment_rate_q2 }}employed_q2 then 1 end) as employment_rate_q2__numerator,
+    count(case when {{ g.employment_rate_q4 }}employed_q4 is not null then 1 end) as employment_rate_q4__denominator,
+    count(case when {{ g.employment_rate_q4 }}employed_q4 then 1 end) as employment_rate_q4__numerator,
+    count(case when {{ g.median_earnings_q2 }}employed_q2 then 1 end) as median_earnings_q2__denominator,
+    {{ median('case when ' ~ g.median_earnings_q2 ~ 'employed_q2 then earnings_q2 end') }} as median_earnings_q2__median,
+    count(case when {{ g.credential_attainment_rate }}credential_attained is not null then 1 end) as credential_attainment_rate__denominator,
+    count(case when {{ g.credential_attainment_rate }}credential_attained then 1 end) as credential_attainment_rate__numerator,
+    count(case when {{ g.retention_same_employer }}retained_same_employer is not null then 1 end) as retention_same_employer__denominator,
+    count(case when {{ g.retention_same_employer }}retained_same_employer then 1 end) as retention_same_employer__numerator
+{%- endmacro %}
+
+{#- Completeness select-list (ETA-9169 reports a cohort, known or not): for each indicator,
+    `<indicator>__cohort_exits` (exits in its cohort) and `<indicator>__outcomes_known` (those
+    whose outcome quarter is in the wage feed). `guard` as in wioa_indicator_aggregates. -#}
+{% macro wioa_indicator_completeness(guard=none) -%}
+    {%- for ind in wioa_indicators() %}
+    count(case when {{ _indicator_guard(guard, ind) }}{{ ind.cohort }} then 1 end) as {{ ind.name }}__cohort_exits,
+    count(case when {{ _indicator_guard(guard, ind) }}{{ ind.cohort }} and {{ ind.known }} then 1 end)
+        as {{ ind.name }}__outcomes_known{% if not loop.last %},{% endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- Long format, one row per key and indicator, from a relation holding
-    wioa_indicator_aggregates(): numerator, denominator, value, is_suppressed.
-    Groups with a zero denominator for an indicator (nothing known yet) get no row. -#}
-{% macro wioa_indicator_rows(relation, key_columns) -%}
+    wioa_indicator_aggregates() per `scope` (int_performance_exits): the unsuppressed
+    `numerator`, `denominator` and `value` (rate or median); with `completeness`, also
+    `cohort_exits` and `outcomes_known`. Per-program rows count program exits, except the
+    retention indicator; funding_stream = 'all' rows and retention count common exits (a
+    person once per common exit: int_common_exits). `keep_when`: which rows exist, a
+    condition on `denominator` / `cohort_exits`. Suppression is applied later
+    (complementary_suppression). -#}
+{% macro wioa_indicator_cells(relation, key_columns, completeness=false, keep_when='denominator > 0') -%}
+    select * from (
     {%- for ind in wioa_indicators() %}
     {%- set num = ind.name ~ '__numerator' -%}
     {%- set den = ind.name ~ '__denominator' %}
@@ -51,15 +85,33 @@
         {%- if ind.kind == 'median' %}
         cast(null as {{ dbt.type_bigint() }}) as numerator,
         cast({{ den }} as {{ dbt.type_bigint() }}) as denominator,
-        cast({{ suppress(ind.name ~ '__median', den) }} as {{ type_double() }}) as value,
+        cast({{ ind.name }}__median as {{ type_double() }}) as value
         {%- else %}
-        cast({{ suppress(num, den) }} as {{ dbt.type_bigint() }}) as numerator,
+        cast({{ num }} as {{ dbt.type_bigint() }}) as numerator,
         cast({{ den }} as {{ dbt.type_bigint() }}) as denominator,
-        cast({{ suppress(rate(num, den), den) }} as {{ type_double() }}) as value,
+        cast({{ rate(num, den) }} as {{ type_double() }}) as value
         {%- endif %}
-        {{ is_suppressed(den) }} as is_suppressed
+        {%- if completeness %},
+        cast({{ ind.name }}__cohort_exits as {{ dbt.type_bigint() }}) as cohort_exits,
+        cast({{ ind.name }}__outcomes_known as {{ dbt.type_bigint() }}) as outcomes_known
+        {%- endif %}
     from {{ relation }}
-    where {{ den }} > 0
+    where
+        {%- if ind.name == 'retention_same_employer' %} scope = 'common'
+        {%- else %} (scope = 'common') = (funding_stream = 'all')
+        {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+    ) as cells
+    where {{ keep_when }}
+{%- endmacro %}
+
+{#- The last outcome quarter of an indicator, in quarters after the exit quarter (SQL CASE
+    over an indicator name expression). -#}
+{% macro indicator_quarters_after_exit(indicator_expr) -%}
+    case {{ indicator_expr }}
+        {%- for ind in wioa_indicators() %}
+        when '{{ ind.name }}' then {{ ind.quarters_after_exit }}
+        {%- endfor %}
+    end
 {%- endmacro %}

@@ -21,3 +21,167 @@
 {% macro suppress(value_expr, denominator_expr) -%}
     case when not {{ is_suppressed(denominator_expr) }} then {{ value_expr }} end
 {%- endmacro %}
+
+{#- Complementary (secondary) suppression (mart.md, Privacy). Primary suppression withholds a
+    cell whose denominator is below the threshold; the published cells of a rollup family
+    (the streams under funding_stream = 'all', the areas under lwda_code = 'all', the groups of
+    one equity dimension under their total) must then not give it back by subtraction.
+    A family protects one secret of its cells (`members.secret`):
+    - 'numerator' (rate indicators): never exactly one withheld numerator among cells with a
+      denominator > 0 (the parent minus the shown children would be that cell; a cell with
+      denominator 0 hides nothing). With `check_bounds`, when the family adds up (children's
+      denominators sum to the parent's) and the parent's rate is neither 0 nor 1, the withheld
+      children's numerators must not sum to 0 or to their denominators (that gives each away);
+    - 'denominator' (median earnings and retention, whose denominator is employment_rate_q2's
+      numerator, or nearly): never exactly one withheld denominator.
+    While a family breaks its rule, one more cell is withheld: a child before the parent, one
+    that breaks the bound, the smallest denominator, then the lowest cell_id. Families
+    overlap, so this repeats `passes` times (a dbt test per report checks that it settled).
+    Coupling: a cell with `coupled_to` is withheld, denominator included, whenever the cell it
+    is coupled to (employment_rate_q2 of the same key) is withheld.
+    Emits CTEs ending in `result` (cell_id, is_suppressed, is_denominator_withheld) from
+    `cells` (cell_id, numerator, denominator, is_primary, is_denominator_withheld: false but
+    for fixed cells, is_fixed: its state may not change, e.g. a total published in another
+    table; coupled_to) and `members` (family_id, cell_id, is_parent, secret). -#}
+{% macro complementary_suppression(cells, members, result, passes=10, check_bounds=true) -%}
+    {{ result }}__pass_0 as (
+
+        select
+            cell_id, numerator, denominator, is_fixed, coupled_to,
+            is_primary as is_suppressed,
+            is_denominator_withheld
+        from {{ cells }}
+
+    ),
+
+    {{ result }}__pinned as (
+
+        -- the only child of a family whose parent is fixed and shown equals that parent: that
+        -- secret of it is public whatever this model does, so it never protects another cell
+        select distinct m.cell_id, m.secret
+        from {{ members }} as m
+        inner join {{ result }}__pass_0 as c
+            on c.cell_id = m.cell_id
+        inner join (
+            select m.family_id
+            from {{ members }} as m
+            inner join {{ result }}__pass_0 as c
+                on c.cell_id = m.cell_id
+            group by m.family_id
+            having max(case when m.is_parent and c.is_fixed
+                                 and not (case when m.secret = 'numerator' then c.is_suppressed
+                                               else c.is_denominator_withheld end)
+                            then 1 else 0 end) = 1
+               and count(case when not m.is_parent and (m.secret = 'denominator' or c.denominator > 0) then 1 end) = 1
+        ) as pinning
+            on pinning.family_id = m.family_id
+        where not m.is_parent
+          and (m.secret = 'denominator' or c.denominator > 0)
+
+    ),
+    {%- for k in range(1, passes + 1) %}
+    {%- set prev = result ~ '__pass_' ~ (k - 1) %}
+
+    {{ result }}__families_{{ k }} as (
+
+        select
+            m.family_id,
+            max(m.secret) as secret,
+            count(case when (m.secret = 'numerator' and c.is_suppressed and c.denominator > 0)
+                         or (m.secret = 'denominator' and c.is_denominator_withheld) then 1 end) as protecting,
+            max(case when m.is_parent and not c.is_suppressed then 1 else 0 end) as parent_shown,
+            sum(case when m.is_parent then c.denominator else 0 end) as parent_denominator,
+            sum(case when m.is_parent then c.numerator else 0 end) as parent_numerator,
+            sum(case when not m.is_parent then c.denominator else 0 end) as children_denominator,
+            sum(case when m.is_parent then c.numerator else 0 end)
+                - sum(case when not m.is_parent and not c.is_suppressed then c.numerator else 0 end) as hidden_numerator,
+            sum(case when not m.is_parent and c.is_suppressed then c.denominator else 0 end) as hidden_denominator
+        from {{ members }} as m
+        inner join {{ prev }} as c
+            on c.cell_id = m.cell_id
+        group by m.family_id
+
+    ),
+
+    {{ result }}__leaks_{{ k }} as (
+
+        select family_id, secret, hidden_numerator, hidden_denominator
+        from {{ result }}__families_{{ k }}
+        where protecting = 1
+        {%- if check_bounds %}
+           or (secret = 'numerator' and protecting >= 2 and parent_shown = 1
+               and parent_denominator = children_denominator
+               and parent_numerator > 0 and parent_numerator < parent_denominator
+               and (hidden_numerator = 0 or hidden_numerator = hidden_denominator))
+        {%- endif %}
+
+    ),
+
+    {{ result }}__picked_{{ k }} as (
+
+        select cell_id, max(case when secret = 'denominator' then 1 else 0 end) as withholds_denominator
+        from (
+            select
+                m.cell_id,
+                l.secret,
+                row_number() over (
+                    partition by l.family_id
+                    order by
+                        case when m.is_parent then 1 else 0 end,
+                        case when l.secret = 'numerator'
+                              and ((l.hidden_numerator = 0 and c.numerator = 0)
+                                   or (l.hidden_numerator = l.hidden_denominator and c.numerator = c.denominator))
+                             then 1 else 0 end,
+                        c.denominator,
+                        m.cell_id
+                ) as preference
+            from {{ result }}__leaks_{{ k }} as l
+            inner join {{ members }} as m
+                on m.family_id = l.family_id
+            inner join {{ prev }} as c
+                on c.cell_id = m.cell_id
+            where not c.is_fixed
+              and not exists (
+                  select 1 from {{ result }}__pinned as pinned
+                  where pinned.cell_id = c.cell_id and pinned.secret = l.secret
+              )
+              and ((l.secret = 'numerator' and not c.is_suppressed and c.denominator > 0)
+                   or (l.secret = 'denominator' and not c.is_denominator_withheld))
+        ) as candidates
+        where preference = 1
+        group by cell_id
+
+    ),
+
+    {{ result }}__pass_{{ k }} as (
+
+        select
+            c.cell_id,
+            c.numerator,
+            c.denominator,
+            c.is_fixed,
+            c.coupled_to,
+            c.is_suppressed or p.cell_id is not null or coalesce(coupled.is_suppressed, false) as is_suppressed,
+            c.is_denominator_withheld or coalesce(p.withholds_denominator = 1, false)
+                or coalesce(coupled.is_suppressed, false) as is_denominator_withheld
+        from {{ prev }} as c
+        left join {{ result }}__picked_{{ k }} as p
+            on p.cell_id = c.cell_id
+        left join {{ prev }} as coupled
+            on coupled.cell_id = c.coupled_to
+
+    ),
+    {%- endfor %}
+
+    {{ result }} as (
+
+        select
+            c.cell_id,
+            c.is_suppressed or coalesce(coupled.is_suppressed, false) as is_suppressed,
+            c.is_denominator_withheld or coalesce(coupled.is_suppressed, false) as is_denominator_withheld
+        from {{ result }}__pass_{{ passes }} as c
+        left join {{ result }}__pass_{{ passes }} as coupled
+            on coupled.cell_id = c.coupled_to
+
+    )
+{%- endmacro %}

@@ -1,5 +1,7 @@
 -- Privacy (mart.md): no published report shows a numerator or value computed over fewer
--- than the suppression threshold (never below 10), and is_suppressed says so exactly.
+-- than the suppression threshold (never below 10); a suppressed row shows neither; a shown
+-- row has its value and its denominator. (Complementary suppression may withhold a row whose
+-- denominator is large: assert_complementary_suppression_settled checks those.)
 with indicator_rows as (
 
     select 'rpt_wioa_performance' as report, denominator, numerator, value, is_suppressed
@@ -7,14 +9,17 @@ with indicator_rows as (
     union all
     select 'rpt_equity_outcomes', denominator, numerator, value, is_suppressed
     from {{ ref('rpt_equity_outcomes') }}
+    union all
+    select 'rpt_eta9169_performance', denominator, numerator, value, is_suppressed
+    from {{ ref('rpt_eta9169_performance') }}
 
 )
 
 select report, denominator, is_suppressed
 from indicator_rows
-where (denominator < {{ suppression_threshold() }}
-       and (numerator is not null or value is not null or not is_suppressed))
-   or (denominator >= {{ suppression_threshold() }} and is_suppressed)
+where (coalesce(denominator, 0) < {{ suppression_threshold() }} and not is_suppressed)
+   or (is_suppressed and (numerator is not null or value is not null))
+   or (not is_suppressed and (denominator is null or value is null))
 
 union all
 
@@ -25,3 +30,10 @@ where exiters < {{ suppression_threshold() }}
        or employment_rate_q2 is not null or employment_rate_q4 is not null
        or median_earnings_q2 is not null or credential_attainment_rate is not null
        or median_pre_program_earnings is not null)
+
+union all
+
+select 'rpt_eta9169_summary', participants_served, is_suppressed
+from {{ ref('rpt_eta9169_summary') }}
+where (participants_served < {{ suppression_threshold() }} and not is_suppressed)
+   or (is_suppressed and (funds_expended is not null or cost_per_participant_served is not null))

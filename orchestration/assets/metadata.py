@@ -74,9 +74,10 @@ def _wioa_performance(con: duckdb.DuckDBPyConnection, relation: str) -> str:
 
 def _equity_outcomes(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     year = con.execute(f"""SELECT max(exit_program_year) FROM {relation}
-        WHERE indicator = 'employment_rate_q2' AND NOT is_suppressed""").fetchone()[0]
+        WHERE indicator = 'employment_rate_q2' AND NOT is_suppressed AND lwda_code = 'all'""").fetchone()[0]
     rows = con.execute(f"""SELECT dimension, group_value, value, denominator FROM {relation}
-        WHERE exit_program_year = ? AND funding_stream = 'all' AND indicator = 'employment_rate_q2'
+        WHERE exit_program_year = ? AND funding_stream = 'all' AND lwda_code = 'all'
+          AND indicator = 'employment_rate_q2'
         ORDER BY dimension, group_value""", [year]).fetchall()
     return (f"Employment rate Q2 after exit by group, program year {year}, all funding streams.\n\n"
             + _md(["dimension", "group", "employment rate Q2", "denominator"],

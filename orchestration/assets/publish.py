@@ -29,7 +29,8 @@ POSTGRES_MART = AssetKey(["postgres_mart"])
 # The tables mart.md promises; a candidate without one of them is never published.
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
                    "fct_quarterly_earnings", "fct_exit_outcomes", "rpt_wioa_performance",
-                   "rpt_provider_scorecard", "rpt_equity_outcomes", "rpt_labor_market"]
+                   "rpt_provider_scorecard", "rpt_equity_outcomes", "rpt_labor_market",
+                   "rpt_eta9169_performance", "rpt_eta9169_summary"]
 GATE_KEYS = [AssetCheckKey(g.asset_key, GATE_CHECK_NAME) for g in GATES]
 
 

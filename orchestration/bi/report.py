@@ -96,7 +96,8 @@ class _Cells:
     """Table cells that treat suppression and not-yet-known outcomes the same way everywhere."""
 
     def __init__(self, threshold: str):
-        self.why = (f"Suppressed: fewer than {threshold} people in the denominator, so the value is not published.")
+        self.why = (f"Suppressed: fewer than {threshold} people in the denominator, or the value would give such a "
+                    "cell away, so it is not published.")
 
     def value(self, value, suppressed: bool, fmt: Callable[[float], str], detail: str = "",
               why: str | None = None) -> str:
@@ -130,7 +131,8 @@ def _performance_table(data: ReportData, cells: _Cells) -> str:
             if r is None:
                 tds.append('<td class="unknown">–</td>')
                 continue
-            detail = (f"n = {r['denominator']:,}" if ind in DOLLAR_INDICATORS
+            detail = ("" if r["denominator"] is None  # withheld with a suppressed row (mart.md, Privacy)
+                      else f"n = {r['denominator']:,}" if ind in DOLLAR_INDICATORS
                       else f"{r['numerator']:,} / {r['denominator']:,}" if r["numerator"] is not None else "")
             tds.append(cells.value(r["value"], r["is_suppressed"], _indicator_format(ind), detail))
         cls = ' class="rollup"' if stream == "all" else ""
@@ -320,7 +322,8 @@ def render_report(data: ReportData, source: Path) -> str:
 <header><h1>Workforce outcomes report</h1>
 <p class="lede">WIOA performance, provider scorecards, equity gaps and the labor market, from the published mart
 <code>{html.escape(source.name)}</code>, published {html.escape(data.metadata.get("published_at", "?"))}.
-Cells with fewer than {html.escape(threshold)} people in the denominator are <em>suppressed</em>: tables say so,
+Cells with fewer than {html.escape(threshold)} people in the denominator, and cells that would give one away, are
+<em>suppressed</em>: tables say so,
 charts mark them <strong>S</strong> or <em>suppressed</em> and never draw them.</p>
 {demo}
 <nav><a href="#performance">WIOA indicators</a><a href="#providers">Provider scorecards</a>

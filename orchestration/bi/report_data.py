@@ -102,7 +102,7 @@ def _equity(con) -> list[Record]:
         FROM marts.rpt_equity_outcomes e
         LEFT JOIN marts.rpt_wioa_performance o ON o.exit_program_year = e.exit_program_year
             AND o.indicator = e.indicator AND o.funding_stream = 'all' AND o.lwda_code = 'all'
-        WHERE e.funding_stream = 'all'
+        WHERE e.funding_stream = 'all' AND e.lwda_code = 'all'
         ORDER BY e.exit_program_year, e.dimension, e.group_value, e.indicator""")
 
 

@@ -1,6 +1,7 @@
 -- Every exit that outcomes are computed for, in one shape, so the outcome rules exist
--- once (int_exit_outcomes): WIOA exits (fct_exit_outcomes) and provider training-record
--- exits (rpt_provider_scorecard).
+-- once (int_exit_outcomes): WIOA exits (fct_exit_outcomes), common exits of co-enrolled
+-- people (int_common_exits: the funding_stream = 'all' rows and the retention indicator of
+-- the reports) and provider training-record exits (rpt_provider_scorecard).
 select
     cast('participation:' || participation_id as {{ dbt.type_string() }}) as exit_episode_id,
     cast('participation' as {{ dbt.type_string() }}) as episode_type,
@@ -11,6 +12,19 @@ select
     exit_date,
     in_credential_cohort
 from {{ ref('int_participation_exits') }}
+
+union all
+
+select distinct
+    cast('common_exit:' || common_exit_id as {{ dbt.type_string() }}) as exit_episode_id,
+    cast('common_exit' as {{ dbt.type_string() }}) as episode_type,
+    common_exit_id as source_id,
+    participant_key,
+    common_wage_key as wage_key,
+    common_entry_date as entry_date,
+    common_exit_date as exit_date,
+    common_in_credential_cohort as in_credential_cohort
+from {{ ref('int_common_exits') }}
 
 union all
 

@@ -44,5 +44,6 @@ select
     cast(disability as {{ dbt.type_int() }}) as disability,
     cast(highest_education as {{ dbt.type_int() }}) as highest_education,
     cast(county_fips as {{ dbt.type_string() }}) as county_fips,
-    cast(individual_count as {{ dbt.type_int() }}) as individual_count
+    cast(individual_count as {{ dbt.type_int() }}) as individual_count,
+    cast(low_income as {{ dbt.type_int() }}) as low_income
 from latest

@@ -1,4 +1,5 @@
--- One row per WIOA period of participation with an exit; outcome rules in int_exit_outcomes.
+-- One row per WIOA period of participation with an exit, periods by the 90-day rule
+-- (int_participation_periods); outcome rules in int_exit_outcomes.
 with exits as (
 
     select * from {{ ref('int_participation_exits') }}
@@ -9,6 +10,13 @@ outcomes as (
 
     select * from {{ ref('int_exit_outcomes') }}
     where episode_type = 'participation'
+
+),
+
+common_exits as (
+
+    select participation_id, common_exit_id, common_exit_date
+    from {{ ref('int_common_exits') }}
 
 )
 
@@ -30,7 +38,13 @@ select
     cast(outcomes.credential_attained as {{ dbt.type_boolean() }}) as credential_attained,
     cast(outcomes.retained_same_employer as {{ dbt.type_boolean() }}) as retained_same_employer,
     cast(exits.exit_reason as {{ dbt.type_string() }}) as exit_reason,
-    cast(exits.age_at_entry as {{ dbt.type_int() }}) as age_at_entry
+    cast(exits.age_at_entry as {{ dbt.type_int() }}) as age_at_entry,
+    cast(exits.merged_participation_ids as {{ dbt.type_string() }}) as merged_participation_ids,
+    cast(exits.merged_period_count as {{ dbt.type_int() }}) as merged_period_count,
+    cast(common_exits.common_exit_id as {{ dbt.type_string() }}) as common_exit_id,
+    cast(common_exits.common_exit_date as date) as common_exit_date
 from exits
 inner join outcomes
     on outcomes.source_id = exits.participation_id
+left join common_exits
+    on common_exits.participation_id = exits.participation_id

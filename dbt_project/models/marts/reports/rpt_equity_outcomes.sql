@@ -1,34 +1,37 @@
 -- The WIOA indicators by population group: one row per program year of exit, funding
--- stream (with an 'all' rollup), dimension, group and indicator. Same rules and
--- suppression as rpt_wioa_performance; demographics from dim_participant.
+-- stream and LWDA (each with an 'all' rollup), dimension, group and indicator. Same exits,
+-- rules and suppression as rpt_wioa_performance; demographics from dim_participant. The
+-- groups of one dimension add up to rpt_wioa_performance's row of the same key, which is
+-- their published total: complementary suppression treats that row as the family's parent.
+{%- set keys = ['exit_program_year', 'funding_stream', 'lwda_code', 'dimension', 'group_value'] %}
+{%- set total_keys = ['exit_program_year', 'funding_stream', 'lwda_code'] %}
+{%- set coupled = ['median_earnings_q2', 'retention_same_employer'] %}
+{%- set coupled_list = "('" ~ coupled | join("', '") ~ "')" %}
+{%- set group_total_keys = [] %}{%- set total_family_keys = [] %}
+{%- for k in total_keys %}{% do group_total_keys.append('groups.' ~ k) %}{% do total_family_keys.append('totals.' ~ k) %}{% endfor %}
 with exits as (
 
     select
-        f.exit_program_year,
-        coalesce(f.funding_stream, 'unknown') as funding_stream,
+        e.*,
         case p.sex when 1 then 'male' when 2 then 'female' else 'not_reported' end as sex_group,
         coalesce(p.race_ethnicity, 'not_reported') as race_ethnicity_group,
         case
-            when f.age_at_entry is null then 'not_reported'
-            when f.age_at_entry < 16 then '<16'
-            when f.age_at_entry <= 18 then '16-18'
-            when f.age_at_entry <= 24 then '19-24'
-            when f.age_at_entry <= 44 then '25-44'
-            when f.age_at_entry <= 54 then '45-54'
-            when f.age_at_entry <= 59 then '55-59'
+            when e.age_at_entry is null then 'not_reported'
+            when e.age_at_entry < 16 then '<16'
+            when e.age_at_entry <= 18 then '16-18'
+            when e.age_at_entry <= 24 then '19-24'
+            when e.age_at_entry <= 44 then '25-44'
+            when e.age_at_entry <= 54 then '45-54'
+            when e.age_at_entry <= 59 then '55-59'
             else '60+'
         end as age_group,
         case p.veteran when 1 then 'yes' when 0 then 'no' else 'not_reported' end as veteran_group,
         case p.disability when 1 then 'yes' when 0 then 'no' else 'not_reported' end as disability_group,
-        f.employed_q2,
-        f.employed_q4,
-        f.earnings_q2,
-        f.credential_attained,
-        f.retained_same_employer
-    from {{ ref('fct_exit_outcomes') }} as f
+        -- PIRL 802 low income
+        case p.low_income when 1 then 'yes' when 0 then 'no' else 'not_reported' end as low_income_group
+    from {{ ref('int_performance_exits') }} as e
     left join {{ ref('dim_participant') }} as p
-        on p.participant_key = f.participant_key
-    where not f.is_excluded
+        on p.participant_key = e.participant_key
 
 ),
 
@@ -39,21 +42,14 @@ dimensions as (
     union all select 'age_group'
     union all select 'veteran'
     union all select 'disability'
-
-),
-
-rollups as (
-
-    select false as all_streams
-    union all select true
+    union all select 'low_income'
 
 ),
 
 expanded as (
 
     select
-        exits.exit_program_year,
-        case when rollups.all_streams then 'all' else exits.funding_stream end as funding_stream,
+        exits.*,
         dimensions.dimension,
         case dimensions.dimension
             when 'sex' then exits.sex_group
@@ -61,15 +57,16 @@ expanded as (
             when 'age_group' then exits.age_group
             when 'veteran' then exits.veteran_group
             when 'disability' then exits.disability_group
-        end as group_value,
-        exits.employed_q2,
-        exits.employed_q4,
-        exits.earnings_q2,
-        exits.credential_attained,
-        exits.retained_same_employer
+            when 'low_income' then exits.low_income_group
+        end as group_value
     from exits
     cross join dimensions
-    cross join rollups
+
+),
+
+rollups as (
+
+    {{ performance_rollups('expanded', ['exit_program_year', 'dimension', 'group_value'], performance_outcome_columns()) }}
 
 ),
 
@@ -77,29 +74,116 @@ aggregated as (
 
     select
         exit_program_year,
+        scope,
         funding_stream,
+        lwda_code,
         dimension,
         group_value,
-        {{ wioa_indicator_aggregates() }}
-    from expanded
-    group by exit_program_year, funding_stream, dimension, group_value
+        {{ wioa_indicator_aggregates() }},
+        {{ wioa_indicator_completeness() }}
+    from rollups
+    group by exit_program_year, scope, funding_stream, lwda_code, dimension, group_value
 
 ),
 
-indicator_rows as (
+cells as (
 
-    {{ wioa_indicator_rows('aggregated', ['exit_program_year', 'funding_stream', 'dimension', 'group_value']) }}
+    select
+        cells.*,
+        {{ cell_id(keys + ['indicator']) }} as cell_id,
+        {{ is_suppressed('denominator') }} as is_primary,
+        false as is_denominator_withheld,
+        false as is_fixed,
+        {{ coupled_cell(keys, coupled) }} as coupled_to
+    from (
+        -- a row wherever the indicator's outcome is known for someone: its existence says nothing
+        -- about the outcomes (a median row with nobody employed has denominator 0)
+        {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='outcomes_known > 0') }}
+    ) as cells
 
-)
+),
+
+totals as (
+
+    -- the groups' total (every dimension partitions it: 'sex' is as good as any), with its
+    -- suppression as published in rpt_wioa_performance, which this model cannot change
+    select
+        {{ cell_id(group_total_keys + ["'total'", "'total'", 'groups.indicator']) }} as cell_id,
+        {% for k in total_keys %}groups.{{ k }}, {% endfor %}groups.indicator,
+        groups.numerator,
+        groups.denominator,
+        coalesce(published.is_suppressed, true) as is_primary,
+        coalesce(published.denominator is null, true) as is_denominator_withheld,
+        true as is_fixed,
+        cast(null as {{ dbt.type_string() }}) as coupled_to
+    from (
+        select {% for k in total_keys %}{{ k }}, {% endfor %}indicator,
+            sum(numerator) as numerator, sum(denominator) as denominator
+        from cells
+        where dimension = 'sex'
+        group by {% for k in total_keys %}{{ k }}, {% endfor %}indicator
+    ) as groups
+    left join {{ ref('rpt_wioa_performance') }} as published
+        on {% for k in total_keys %}published.{{ k }} = groups.{{ k }} and {% endfor %}published.indicator = groups.indicator
+
+),
+
+suppression_cells as (
+
+    select cell_id, numerator, denominator, is_primary, is_denominator_withheld, is_fixed, coupled_to from cells
+    union all
+    select cell_id, numerator, denominator, is_primary, is_denominator_withheld, is_fixed, coupled_to from totals
+
+),
+
+families as (
+
+    {{ rollup_families('cells', keys, coupled=coupled) }}
+
+    union all
+
+    -- the groups of one dimension under their total
+    {%- for secret in ['numerator', 'denominator'] %}
+    select
+        cast('{{ secret }}|group_value|' || {{ cell_id(total_keys + ['dimension', 'indicator']) }} as {{ dbt.type_string() }})
+            as family_id,
+        cell_id,
+        false as is_parent,
+        cast('{{ secret }}' as {{ dbt.type_string() }}) as secret
+    from cells
+    where {{ "indicator <> 'median_earnings_q2'" if secret == 'numerator'
+             else "indicator in " ~ coupled_list }}
+
+    union all
+
+    select
+        cast('{{ secret }}|group_value|' || {{ cell_id(total_family_keys + ['dimensions.dimension', 'totals.indicator']) }}
+             as {{ dbt.type_string() }}) as family_id,
+        totals.cell_id,
+        true as is_parent,
+        cast('{{ secret }}' as {{ dbt.type_string() }}) as secret
+    from totals
+    cross join dimensions
+    where {{ "totals.indicator <> 'median_earnings_q2'" if secret == 'numerator'
+             else "totals.indicator in " ~ coupled_list }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+{{ complementary_suppression('suppression_cells', 'families', 'suppression') }}
 
 select
-    cast(exit_program_year as {{ dbt.type_int() }}) as exit_program_year,
-    cast(funding_stream as {{ dbt.type_string() }}) as funding_stream,
-    cast(dimension as {{ dbt.type_string() }}) as dimension,
-    cast(group_value as {{ dbt.type_string() }}) as group_value,
-    cast(indicator as {{ dbt.type_string() }}) as indicator,
-    cast(numerator as {{ dbt.type_bigint() }}) as numerator,
-    cast(denominator as {{ dbt.type_bigint() }}) as denominator,
-    cast(value as {{ type_double() }}) as value,
-    cast(is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
-from indicator_rows
+    cast(cells.exit_program_year as {{ dbt.type_int() }}) as exit_program_year,
+    cast(cells.funding_stream as {{ dbt.type_string() }}) as funding_stream,
+    cast(cells.dimension as {{ dbt.type_string() }}) as dimension,
+    cast(cells.group_value as {{ dbt.type_string() }}) as group_value,
+    cast(cells.indicator as {{ dbt.type_string() }}) as indicator,
+    cast(case when not s.is_suppressed then cells.numerator end as {{ dbt.type_bigint() }}) as numerator,
+    cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
+    cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
+    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
+    cast(cells.lwda_code as {{ dbt.type_string() }}) as lwda_code
+from cells
+inner join suppression as s
+    on s.cell_id = cells.cell_id

@@ -1,44 +1,12 @@
--- WIOA primary indicators per program year of exit, funding stream and LWDA, with
--- 'all' rollups over funding streams, LWDAs and both. Non-excluded exits only; each
--- indicator counts the exits whose outcome is known (rules: macros/outcomes.sql).
-with exits as (
+-- WIOA primary indicators per program year of exit, funding stream and LWDA, with 'all'
+-- rollups over funding streams, LWDAs and both: the management view (by exit year). The
+-- official ETA-9169 cohorts are rpt_eta9169_performance. Non-excluded exits only; each
+-- indicator counts the exits whose outcome is known (rules: macros/outcomes.sql); 'all'
+-- streams and retention count a person once per common exit (int_common_exits).
+{%- set keys = ['exit_program_year', 'funding_stream', 'lwda_code'] %}
+with rollups as (
 
-    select
-        exit_program_year,
-        coalesce(funding_stream, 'unknown') as funding_stream,
-        coalesce(lwda_code, 'unknown') as lwda_code,
-        employed_q2,
-        employed_q4,
-        earnings_q2,
-        credential_attained,
-        retained_same_employer
-    from {{ ref('fct_exit_outcomes') }}
-    where not is_excluded
-
-),
-
-rollups as (
-
-    select false as all_streams, false as all_areas
-    union all select true, false
-    union all select false, true
-    union all select true, true
-
-),
-
-expanded as (
-
-    select
-        exits.exit_program_year,
-        case when rollups.all_streams then 'all' else exits.funding_stream end as funding_stream,
-        case when rollups.all_areas then 'all' else exits.lwda_code end as lwda_code,
-        exits.employed_q2,
-        exits.employed_q4,
-        exits.earnings_q2,
-        exits.credential_attained,
-        exits.retained_same_employer
-    from exits
-    cross join rollups
+    {{ performance_rollups(ref('int_performance_exits'), ['exit_program_year'], performance_outcome_columns()) }}
 
 ),
 
@@ -46,27 +14,50 @@ aggregated as (
 
     select
         exit_program_year,
+        scope,
         funding_stream,
         lwda_code,
-        {{ wioa_indicator_aggregates() }}
-    from expanded
-    group by exit_program_year, funding_stream, lwda_code
+        {{ wioa_indicator_aggregates() }},
+        {{ wioa_indicator_completeness() }}
+    from rollups
+    group by exit_program_year, scope, funding_stream, lwda_code
 
 ),
 
-indicator_rows as (
+cells as (
 
-    {{ wioa_indicator_rows('aggregated', ['exit_program_year', 'funding_stream', 'lwda_code']) }}
+    select
+        cells.*,
+        {{ cell_id(keys + ['indicator']) }} as cell_id,
+        {{ is_suppressed('denominator') }} as is_primary,
+        false as is_denominator_withheld,
+        false as is_fixed,
+        {{ coupled_cell(keys) }} as coupled_to
+    from (
+        -- a row wherever the indicator's outcome is known for someone: its existence says nothing
+        -- about the outcomes (a median row with nobody employed has denominator 0)
+        {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='outcomes_known > 0') }}
+    ) as cells
 
-)
+),
+
+families as (
+
+    {{ rollup_families('cells', keys) }}
+
+),
+
+{{ complementary_suppression('cells', 'families', 'suppression') }}
 
 select
-    cast(exit_program_year as {{ dbt.type_int() }}) as exit_program_year,
-    cast(funding_stream as {{ dbt.type_string() }}) as funding_stream,
-    cast(lwda_code as {{ dbt.type_string() }}) as lwda_code,
-    cast(indicator as {{ dbt.type_string() }}) as indicator,
-    cast(numerator as {{ dbt.type_bigint() }}) as numerator,
-    cast(denominator as {{ dbt.type_bigint() }}) as denominator,
-    cast(value as {{ type_double() }}) as value,
-    cast(is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
-from indicator_rows
+    cast(cells.exit_program_year as {{ dbt.type_int() }}) as exit_program_year,
+    cast(cells.funding_stream as {{ dbt.type_string() }}) as funding_stream,
+    cast(cells.lwda_code as {{ dbt.type_string() }}) as lwda_code,
+    cast(cells.indicator as {{ dbt.type_string() }}) as indicator,
+    cast(case when not s.is_suppressed then cells.numerator end as {{ dbt.type_bigint() }}) as numerator,
+    cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
+    cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
+    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
+from cells
+inner join suppression as s
+    on s.cell_id = cells.cell_id
