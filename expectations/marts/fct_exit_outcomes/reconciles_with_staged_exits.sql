@@ -1,4 +1,4 @@
--- row counts reconcile: every exit in staging belongs to one period of participation (the 90-day
+-- row counts reconcile: every exit in staging appears once in fct_exit_outcomes: it belongs to one period of participation (the 90-day
 -- rule: intermediate.int_participation_periods) that is a row of fct_exit_outcomes, unless a later
 -- re-entry keeps that period active; and every row is such an exited period
 select
