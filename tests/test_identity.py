@@ -449,6 +449,8 @@ def test_a_blocked_delivery_fails_the_raw_gate(landing, warehouse, monkeypatch):
     verdict = run_gate(gate)
     assert not verdict.passed
     assert SHRINK_RULE in verdict.metadata["failures"].value
+    # the foreign-key rule cannot run without raw.programs: the gate says so instead of crashing
+    assert "programs does not exist" in verdict.metadata["failures"].value
 
 
 # ---------------------------------------------------------------- 7. amended wage quarters

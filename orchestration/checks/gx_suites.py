@@ -278,7 +278,7 @@ def _suite_result(name: str, row_count: int, result, locator: list[str], by_shap
                         "sample_values": [] if r.success else samples})
         if r.success:
             continue
-        error = (r.exception_info or {}).get("exception_message") if r.exception_info else None
+        error = _exception_message(r.exception_info)
         rows = []
         if list_rows and cfg.type != SQL_RULE:
             rows = [{k: (_plain(v) if k in locator else shown(_plain(v))) for k, v in row.items()}
@@ -289,6 +289,17 @@ def _suite_result(name: str, row_count: int, result, locator: list[str], by_shap
             rows=rows, error=mask_ssn(error) if error else None, severity=severity, observed=observed,
             query=cfg.kwargs.get("unexpected_rows_query") if cfg.type == SQL_RULE else None, by_shape=by_shape))
     return SuiteResult(name, row_count, len(result.results), failed, summary, by_shape)
+
+
+def _exception_message(info) -> str | None:
+    """The message of an expectation that could not run. GX reports it flat
+    (`{"exception_message": ...}`) or per metric (`{metric_id: {"exception_message": ...}}`)."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("exception_message"):
+        return str(info["exception_message"])
+    nested = [v.get("exception_message") for v in info.values() if isinstance(v, dict) and v.get("exception_message")]
+    return str(nested[0]).splitlines()[0] if nested else None
 
 
 def _plain(value):

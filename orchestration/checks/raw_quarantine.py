@@ -47,6 +47,8 @@ def record_expectation_failures(con: duckdb.DuckDBPyConnection, entity: str, res
     rows, inserted = [], 0
     try:
         for failed in result.failed:
+            if failed.error:  # the rule could not run (e.g. a table it reads is missing): the gate says so
+                continue
             if failed.query:
                 inserted += _insert_sql_rule(con, entity, failed, relation, where)
                 continue
