@@ -26,17 +26,23 @@ class RefreshOutcome:
 
 
 def failed_checks(result) -> list[str]:
-    """One entry per failed asset check: asset, check, rows affected, and the sample lines."""
-    lines = []
+    """One entry per failed asset check: asset, check, rows affected, and the sample lines.
+    Blocking failures come first; a warning-severity check (e.g. a dbt test with severity warn)
+    is listed after them as a WARNING, since it never stopped anything."""
+    from dagster import AssetCheckSeverity
+
+    blocking, warnings = [], []
     for event in result.all_events:
         if event.event_type_value != "ASSET_CHECK_EVALUATION" or event.event_specific_data.passed:
             continue
         evaluation = event.event_specific_data
         meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
         rows = (meta.get("unexpected_rows") or 0) + (meta.get("quarantined_rows") or 0)
-        lines.append(f"FAILED {evaluation.asset_key.to_user_string()} :: {evaluation.check_name} "
-                     f"({rows} rows affected)\n{meta.get('failures', evaluation.description or '')}")
-    return lines
+        is_warning = evaluation.severity == AssetCheckSeverity.WARN
+        (warnings if is_warning else blocking).append(
+            f"{'WARNING' if is_warning else 'FAILED'} {evaluation.asset_key.to_user_string()} :: "
+            f"{evaluation.check_name} ({rows} rows affected)\n{meta.get('failures', evaluation.description or '')}")
+    return blocking + warnings
 
 
 def step_errors(result) -> list[str]:
