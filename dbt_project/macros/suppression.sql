@@ -29,8 +29,11 @@
     A family protects one secret of its cells (`members.secret`):
     - 'numerator' (rate indicators): never exactly one withheld numerator among cells with a
       denominator > 0 (the parent minus the shown children would be that cell; a cell with
-      denominator 0 hides nothing). With `check_bounds`, when the family adds up (children's
-      denominators sum to the parent's) and the parent's rate is neither 0 nor 1, the withheld
+      denominator 0 hides nothing), unless it is the family's only such cell (a parent whose
+      children all have denominator 0 or no row, e.g. an 'all' row built on common exits whose
+      program exits fall in another year: nothing to subtract it from). With `check_bounds`,
+      when the family adds up (children's denominators sum to the parent's) and the parent's
+      rate is neither 0 nor 1, the withheld
       children's numerators must not sum to 0 or to their denominators (that gives each away);
     - 'denominator' (median earnings and retention, whose denominator is employment_rate_q2's
       numerator, or nearly): never exactly one withheld denominator.
@@ -89,6 +92,8 @@
             max(m.secret) as secret,
             count(case when (m.secret = 'numerator' and c.is_suppressed and c.denominator > 0)
                          or (m.secret = 'denominator' and c.is_denominator_withheld) then 1 end) as protecting,
+            -- cells that hold the secret at all: a family of one such cell has nothing to subtract
+            count(case when m.secret = 'denominator' or c.denominator > 0 then 1 end) as secret_cells,
             max(case when m.is_parent and not c.is_suppressed then 1 else 0 end) as parent_shown,
             sum(case when m.is_parent then c.denominator else 0 end) as parent_denominator,
             sum(case when m.is_parent then c.numerator else 0 end) as parent_numerator,
@@ -107,7 +112,7 @@
 
         select family_id, secret, hidden_numerator, hidden_denominator
         from {{ result }}__families_{{ k }}
-        where protecting = 1
+        where (protecting = 1 and secret_cells >= 2)
         {%- if check_bounds %}
            or (secret = 'numerator' and protecting >= 2 and parent_shown = 1
                and parent_denominator = children_denominator
