@@ -72,6 +72,18 @@ class Settings:
     # O4O_REKEY: this run may re-key a warehouse and mart made with another O4O_PII_KEY
     # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/key_safety.py).
     rekey: bool
+    # O4O_COALITION_FILE: a coalition's data-sharing agreement (docs/coalition.md); unset, the mart
+    # has one reader as before.
+    coalition_file: Path | None = None
+
+    def coalition(self):
+        """The validated agreement (orchestration/coalition/agreement.py), or None without one.
+        Raises AgreementError naming the file and the offending entry."""
+        if self.coalition_file is None:
+            return None
+        from .coalition.sharing import load_coalition
+
+        return load_coalition(self.coalition_file)
 
     @property
     def dbt_postgres_conninfo(self) -> str:
@@ -197,4 +209,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_shrink_share=_share(env, "O4O_MAX_SHRINK_SHARE", DEFAULT_MAX_SHRINK_SHARE),
         accept_shrink=_entity_names(env, "O4O_ACCEPT_SHRINK"),
         rekey=_truthy(env.get("O4O_REKEY")),
+        coalition_file=_path(env, "O4O_COALITION_FILE", "") if (env.get("O4O_COALITION_FILE") or "").strip() else None,
     )
