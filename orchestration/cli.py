@@ -14,7 +14,7 @@ def _generate(args) -> int:
 
     started = time.perf_counter()
     summary = generate(Path(args.out), participants=args.participants, seed=args.seed,
-                       progress=lambda msg: print(f"  {msg}", flush=True))
+                       progress=lambda msg: print(f"  {msg}", flush=True), coalition=args.coalition)
     print(f"wrote synthetic feeds to {args.out} in {time.perf_counter() - started:.1f}s")
     for key, value in summary.items():
         if not isinstance(value, (dict, list)):
@@ -30,6 +30,7 @@ def _refresh(args) -> int:
         os.environ["O4O_REKEY"] = "1"
     if args.accept_shrink:
         os.environ["O4O_ACCEPT_SHRINK"] = ",".join(args.accept_shrink)
+    from .coalition.agreement import AgreementError
     from .key_safety import check_pii_key, read_key_state
     from .settings import SettingsError, load_settings
 
@@ -38,7 +39,8 @@ def _refresh(args) -> int:
         settings.require_pii_key()
         state = read_key_state(settings)  # None: the warehouse is busy; the ingest checks under its lock
         notes = check_pii_key(settings, state) if state is not None else []
-    except SettingsError as exc:
+        agreement = settings.coalition()  # a malformed agreement stops the run before it starts
+    except (SettingsError, AgreementError) as exc:
         print(f"o4o refresh: {exc}", file=sys.stderr)
         return 2
     for warning in settings.pii_key_warnings():
@@ -47,6 +49,10 @@ def _refresh(args) -> int:
           f"publish:   {settings.publish_path} (pii key: {settings.pii_key_mode})", flush=True)
     for note in notes:
         print(f"o4o refresh: {note}", flush=True)
+    if agreement is not None:
+        print(f"coalition: {agreement.name} ({agreement.path}): members "
+              + ", ".join(f"{m.id} -> {m.file_name(settings.publish_path).name}" for m in agreement.members),
+              flush=True)
     if settings.accept_shrink:
         print(f"o4o refresh: accepting a shrinking delivery of {', '.join(sorted(settings.accept_shrink))} "
               "for this run (volume rule)", flush=True)
@@ -76,27 +82,38 @@ def _refresh(args) -> int:
 
 
 def _rollback(args) -> int:
-    from .publish import PublishError, rollback
+    from .coalition.agreement import AgreementError
+    from .publish import PublishError, previous_path, rollback
     from .settings import load_settings
 
-    path = load_settings().publish_path
+    settings = load_settings()
+    path = settings.publish_path
     try:
+        agreement = settings.coalition()
         rollback(path)
-    except PublishError as exc:
+    except (PublishError, AgreementError) as exc:
         print(f"o4o rollback: {exc}", file=sys.stderr)
         return 1
     print(f"rolled back: {path} is the previous version again (run again to roll forward)")
+    # coalition members' files were published with the mart: they go back with it
+    for member in agreement.members if agreement is not None else ():
+        member_path = member.file_name(path)
+        if previous_path(member_path).exists():
+            rollback(member_path)
+            print(f"rolled back: {member_path} (member {member.id})")
     return _bi_outputs(path)
 
 
 def _bi_outputs(path: Path) -> int:
     """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
     from .bi import BiPublishError, publish_bi_outputs
+    from .coalition.agreement import AgreementError
     from .settings import load_settings
 
+    settings = load_settings()
     try:
-        publish_bi_outputs(path, load_settings().publish_postgres_url)
-    except BiPublishError as exc:
+        publish_bi_outputs(path, settings.publish_postgres_url, agreement=settings.coalition())
+    except (BiPublishError, AgreementError) as exc:
         print(f"o4o: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -118,9 +135,11 @@ def _report(args) -> int:
         if not settings.publish_postgres_url:
             print("o4o report --postgres: set O4O_PUBLISH_POSTGRES_URL first", file=sys.stderr)
             return 2
+        from .coalition.agreement import AgreementError
+
         try:
-            loaded = publish_to_postgres(mart, settings.publish_postgres_url)
-        except PostgresPublishError as exc:
+            loaded = publish_to_postgres(mart, settings.publish_postgres_url, agreement=settings.coalition())
+        except (PostgresPublishError, AgreementError) as exc:
             print(f"o4o report: {exc}", file=sys.stderr)
             return 1
         print(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")
@@ -136,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", required=True, help="landing directory to write")
     gen.add_argument("--participants", type=int, default=2000)
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--coalition", type=int, default=0, metavar="N",
+                     help="also write OUT/coalition.yml, an example data-sharing agreement among N boards (2-5; "
+                          "use it with O4O_COALITION_FILE; docs/coalition.md)")
     gen.set_defaults(func=_generate)
     ref = sub.add_parser("refresh", help="run nightly_refresh in process: ingest, gates, dbt, gates, publish")
     ref.add_argument("--demo", action="store_true",

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -50,6 +50,8 @@ class PublishResult:
     tables: dict[str, int]
     sha256: str = ""
     metadata_path: Path | None = None
+    member_files: dict[str, Path] = field(default_factory=dict)  # coalition member id -> its published file
+    disclosed: dict[str, dict[str, int]] = field(default_factory=dict)  # member id -> {table: rows}
 
 
 def previous_path(publish_path: Path) -> Path:
@@ -193,22 +195,43 @@ def swap_in(candidate: Path, publish_path: Path) -> None:
 
 def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
             required_tables: list[str], checks: list[dict] | None = None,
-            details: dict | None = None) -> PublishResult:
+            details: dict | None = None, agreement=None) -> PublishResult:
     """Write, audit, publish. `checks` (one summary per gate) go into the file and the JSON;
-    `details` (e.g. the validation cost) into the JSON only."""
+    `details` (e.g. the validation cost) into the JSON only. With a coalition `agreement`
+    (orchestration/coalition/), every member's file is written and audited with the full mart
+    and swapped in right after it; nothing is swapped unless all of them passed."""
+    from .coalition.member_files import MemberFileError, prepare_member_files
+
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)
     metadata = {"published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "git_revision": git_revision(), **metadata}
+    if agreement is not None:
+        metadata.update({"coalition_agreement": agreement.name, "coalition_agreement_sha256": agreement.sha256,
+                         "coalition_members": ",".join(m.id for m in agreement.members)})
+    members = []
     try:
         counts = build_candidate(warehouse_path, candidate, metadata, checks)
+        if agreement is not None:
+            try:
+                members = prepare_member_files(candidate, publish_path, agreement, candidate_path)
+            except MemberFileError as exc:
+                raise PublishError(f"coalition member file: {exc}") from exc
+            details = {**(details or {}), "disclosures": {m.member.id: m.tables for m in members}}
         audit_candidate(candidate, counts, required_tables)
         sha = write_candidate_metadata(candidate, publish_path, metadata, counts, checks, details)
+        member_metadata = {m.member.id: {**metadata, "coalition_member": m.member.id} for m in members}
+        for m in members:
+            write_candidate_metadata(m.candidate, m.path, member_metadata[m.member.id], m.tables, checks, None)
         swap_in(candidate, publish_path)
+        for m in members:
+            swap_in(m.candidate, m.path)
     finally:
-        candidate.unlink(missing_ok=True)
-        metadata_path(candidate).unlink(missing_ok=True)
-    return PublishResult(publish_path, publish_path.stat().st_size, counts, sha, metadata_path(publish_path))
+        for path in [candidate] + [m.candidate for m in members]:
+            path.unlink(missing_ok=True)
+            metadata_path(path).unlink(missing_ok=True)
+    return PublishResult(publish_path, publish_path.stat().st_size, counts, sha, metadata_path(publish_path),
+                         {m.member.id: m.path for m in members}, {m.member.id: m.tables for m in members})
 
 
 def _swap(path: Path, other: Path) -> None:

@@ -18,6 +18,7 @@ from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeR
 from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
+from ..coalition.agreement import AgreementError
 from ..ingest.loader import key_check
 from ..publish import PublishError, PublishResult, describe_version, publish
 from ..settings import Settings, load_settings
@@ -72,6 +73,12 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     """Write-audit-publish; the final report says whether the audit let it through."""
     report = report_path(settings.publish_path)
     try:
+        agreement = settings.coalition()
+    except AgreementError as exc:
+        _report(context, settings, PublishOutcome(False, f"not published: {exc}", cost["validation_seconds"],
+                                                  cost["wall_seconds"]))
+        raise
+    try:
         result = publish(settings.warehouse_path, settings.publish_path, {
             "pii_key_mode": settings.pii_key_mode,
             "key_check": key_check(settings.require_pii_key()),  # key_safety.py compares the next run's key
@@ -79,7 +86,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,
         }, REQUIRED_TABLES, checks=[e.summary() for e in evaluations],
-            details={"validation": cost, "validation_report": str(report)})
+            details={"validation": cost, "validation_report": str(report)}, agreement=agreement)
     except PublishError as exc:
         _report(context, settings, PublishOutcome(False, f"not published: the audit refused the candidate: {exc}",
                                                   cost["validation_seconds"], cost["wall_seconds"]))
@@ -119,6 +126,10 @@ def published_mart(context: AssetExecutionContext) -> MaterializeResult:
         "wall_seconds": MetadataValue.float(cost["wall_seconds"]),
         "validation_share": MetadataValue.float(cost["validation_share"]),
         "gates_passed": len(evaluations),
+        **({"coalition_member_files": MetadataValue.md("\n".join(
+            ["| member | file | tables |", "|---|---|---|"]
+            + [f"| {m} | {p.name} | {len(result.disclosed.get(m, {}))} |" for m, p in sorted(result.member_files.items())]))}
+           if result.member_files else {}),
         "tables": MetadataValue.md("\n".join(["| table | rows |", "|---|---|"]
                                              + [f"| {t} | {n:,} |" for t, n in sorted(result.tables.items())])),
     })
@@ -178,7 +189,8 @@ def postgres_mart(context: AssetExecutionContext):
         return
     target = describe_target(settings.publish_postgres_url)
     try:
-        loaded = publish_to_postgres(settings.publish_path, settings.publish_postgres_url)
+        loaded = publish_to_postgres(settings.publish_path, settings.publish_postgres_url,
+                                     agreement=settings.coalition())
     except Exception as exc:
         raise _behind(settings, f"PostgreSQL ({target}, schema marts)", exc, "o4o report --postgres") from exc
     context.log.info(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")
