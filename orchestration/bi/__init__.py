@@ -29,7 +29,7 @@ class BiOutputs:
 
 
 def publish_bi_outputs(publish_path: Path, postgres_url: str | None,
-                       log: Callable[[str], None] = print) -> BiOutputs:
+                       log: Callable[[str], None] = print, agreement=None) -> BiOutputs:
     """Write the report beside the mart and, if configured, load PostgreSQL; raise if either failed."""
     from .postgres import publish_to_postgres
     from .report import report_path, write_report
@@ -43,7 +43,7 @@ def publish_bi_outputs(publish_path: Path, postgres_url: str | None,
         errors.append(f"outcomes report not written: {type(exc).__name__}: {exc}")
     if postgres_url:
         try:
-            postgres = publish_to_postgres(publish_path, postgres_url)
+            postgres = publish_to_postgres(publish_path, postgres_url, agreement=agreement)
             log(f"published {len(postgres.tables)} tables to PostgreSQL {postgres.target} (schema marts)")
         except Exception as exc:
             errors.append(str(exc))

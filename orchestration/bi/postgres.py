@@ -24,6 +24,8 @@ import duckdb
 import psycopg
 from psycopg import sql
 
+from ..coalition.postgres_policies import CoalitionPolicyError, apply_agreement
+
 SCHEMA = "marts"
 BI_ROLE = "o4o_bi"
 _COPY_CHUNK = 1 << 20
@@ -160,10 +162,11 @@ def _export_csv(con: duckdb.DuckDBPyConnection, table: str, columns: list[Column
 
 
 def publish_to_postgres(mart_path: Path, url: str,
-                        before_commit: Callable[[], None] | None = None) -> PostgresPublishResult:
+                        before_commit: Callable[[], None] | None = None, agreement=None) -> PostgresPublishResult:
     """Make PostgreSQL's `marts` schema equal to the published DuckDB file, atomically.
 
-    `before_commit` runs once everything is loaded and audited but not yet committed (tests use it
+    With a coalition `agreement`, member roles and row-level security are set in the same
+    transaction (orchestration/coalition/postgres_policies.py). `before_commit` runs once everything is loaded and audited but not yet committed (tests use it
     to look at the database from another connection at the most revealing moment).
     """
     with tempfile.TemporaryDirectory(prefix="o4o-pg-") as tmp:
@@ -174,7 +177,10 @@ def publish_to_postgres(mart_path: Path, url: str,
             exports = {t: Path(tmp) / f"{i}.csv" for i, t in enumerate(sorted(tables))}
             expected = {t: _export_csv(duck, t, tables[t], exports[t]) for t in sorted(tables)}
         try:
-            recreated, dropped = _load(url, tables, exports, expected, mart_path, before_commit)
+            recreated, dropped = _load(url, tables, exports, expected, mart_path, before_commit, agreement)
+        except CoalitionPolicyError as exc:
+            raise PostgresPublishError(f"publishing to PostgreSQL ({describe_target(url)}) failed; PostgreSQL "
+                                       f"was left as it was: {exc}") from exc
         except psycopg.Error as exc:
             raise PostgresPublishError(f"publishing to PostgreSQL ({describe_target(url)}) failed; PostgreSQL "
                                        f"was left as it was: {type(exc).__name__}: {exc}") from exc
@@ -182,7 +188,7 @@ def publish_to_postgres(mart_path: Path, url: str,
 
 
 def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], expected: dict[str, int],
-          mart_path: Path, before_commit: Callable[[], None] | None) -> tuple[list[str], list[str]]:
+          mart_path: Path, before_commit: Callable[[], None] | None, agreement=None) -> tuple[list[str], list[str]]:
     recreated, dropped = [], []
     with psycopg.connect(url, connect_timeout=10, application_name="o4o publish") as conn:
         # psycopg commits when this block ends normally and rolls back when it raises.
@@ -205,6 +211,7 @@ def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], e
                     recreated.append(table)
                 _copy_in(cur, table, tables[table], exports[table])
             _grant_read(cur)
+            apply_agreement(cur, agreement, {t: {c.name for c in cols} for t, cols in tables.items()}, BI_ROLE)
             for table, rows in expected.items():
                 cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(SCHEMA, table)))
                 got = cur.fetchone()[0]
