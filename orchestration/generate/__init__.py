@@ -41,13 +41,19 @@ _STREAMS = ("providers", "people", "participation", "services", "training", "wor
 
 
 def generate(out_dir: Path, participants: int, seed: int,
-             progress: Callable[[str], None] | None = None, *, seeds_dir: Path | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, *, seeds_dir: Path | None = None,
+             coalition: int = 0) -> dict:
     """Write a full set of synthetic feed files for ``participants`` people under ``out_dir``.
+
+    ``coalition`` > 1 also writes an example data-sharing agreement among that many boards,
+    ``out_dir/coalition.yml`` (coalition.py; docs/coalition.md).
 
     Returns ``{"rows": {entity: rows}, "files": [relative paths], ...}``.
     """
     if participants < 1:
         raise ValueError("participants must be at least 1")
+    if coalition and not 2 <= coalition <= 5:
+        raise ValueError(f"--coalition takes 2 to 5 members (the generated state has 5 local areas), not {coalition}")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -81,6 +87,12 @@ def generate(out_dir: Path, participants: int, seed: int,
     out.write("ui_claims", labor_market.ui_claims(rngs["ui_claims"], ref))
 
     summary = out.summary()
+    if coalition:
+        from .coalition import write_example_agreement
+
+        areas = sorted({(r["lwda_code"], r["lwda_name"]) for r in reference.area_rows(seeds_dir)})
+        summary["coalition_file"] = str(write_example_agreement(out_dir, areas, coalition))
+        say(f"coalition agreement: {summary['coalition_file']} ({coalition} boards)")
     summary.update(out_dir=str(out_dir), participants=participants, seed=seed,
                    seconds=round(time.perf_counter() - started, 1))
     say(f"done: {sum(summary['rows'].values()):,} rows in {len(summary['files'])} files "

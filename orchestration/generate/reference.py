@@ -190,6 +190,11 @@ def _read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def area_rows(seeds_dir: Path | None = None) -> list[dict]:
+    """The area crosswalk seed: county_fips, county_name, lwda_code, lwda_name, state per county."""
+    return _read_csv((Path(seeds_dir) if seeds_dir is not None else DEFAULT_SEEDS_DIR) / "area_crosswalk.csv")
+
+
 def load(seeds_dir: Path | None = None) -> Reference:
     """Read the seed code lists and check the built-in economics only use their codes."""
     seeds_dir = Path(seeds_dir) if seeds_dir is not None else DEFAULT_SEEDS_DIR
