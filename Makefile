@@ -20,9 +20,10 @@ $(BIN)/o4o: pyproject.toml
 
 setup: $(BIN)/o4o  ## create .venv and install o4o with its pinned stack
 
+# COALITION=3: also an example data-sharing agreement among 3 boards, one mart file per board (docs/coalition.md)
 demo: setup  ## generate synthetic feeds into data/landing and run the nightly refresh (demo PII key)
-	$(BIN)/o4o generate --out data/landing --participants $(PARTICIPANTS) --seed $(SEED)
-	$(BIN)/o4o refresh --demo
+	$(BIN)/o4o generate --out data/landing --participants $(PARTICIPANTS) --seed $(SEED) $(if $(COALITION),--coalition $(COALITION))
+	$(if $(COALITION),O4O_COALITION_FILE=data/landing/coalition.yml) $(BIN)/o4o refresh --demo
 	@echo "published mart: data/mart.duckdb (open read-only); Dagster UI: make ui -> http://127.0.0.1:3000"
 
 refresh: setup  ## run the nightly refresh on O4O_LANDING_DIR (needs O4O_PII_KEY)
