@@ -11,6 +11,9 @@
     ('rpt_equity_outcomes', ['exit_program_year', 'funding_stream', 'lwda_code', 'dimension', 'group_value']),
 ] %}
 {%- set checks = [] %}
+{#- the Youth-only indicators (cohort is_youth_exit) have no funding_stream = 'all' row: their
+    stream "family" is one cell with no total to subtract it from -#}
+{%- set youth_only = [] %}{% for ind in wioa_indicators() if ind.cohort == 'is_youth_exit' %}{% do youth_only.append("'" ~ ind.name ~ "'") %}{% endfor %}
 {%- for report, keys in reports %}
 {%- for axis in ['funding_stream', 'lwda_code'] %}
 {%- set family = [] %}{% for k in keys if k != axis %}{% do family.append(k) %}{% endfor %}
@@ -18,7 +21,9 @@
     ~ cell_id(family + ['indicator']) ~ " as family_key, "
     ~ "count(case when is_suppressed and coalesce(denominator, 1) > 0 and indicator <> 'median_earnings_q2' then 1 end) as withheld_numerators, "
     ~ "count(case when denominator is null then 1 end) as withheld_denominators "
-    ~ "from " ~ ref(report) ~ " group by " ~ (family + ['indicator']) | join(', ')) %}
+    ~ "from " ~ ref(report)
+    ~ (" where indicator not in (" ~ youth_only | join(', ') ~ ")" if axis == 'funding_stream' else "")
+    ~ " group by " ~ (family + ['indicator']) | join(', ')) %}
 {%- endfor %}
 {%- endfor %}
 {#- the summary withholds cost (funds_expended); a row with nobody served has none to hide -#}
