@@ -175,14 +175,20 @@ def test_college_bound_youth_is_a_q2_success(mart):
     assert others == [("youth",)]
 
 
-def test_cross_border_worker_is_employed_with_9000_in_the_median(mart):
+def test_cross_border_worker_is_employed_with_9000_in_the_median(mart, federal_run):
     """X1 (LWDA 02) has no UI wages but $9,000 from the interstate exchange in Q2 after exit
-    (2023q3): employed, earnings 9,000, the source visible; counted in the median's denominator."""
+    (2023q3): employed, earnings 9,000, the source visible; the median's unit (int_performance_exits)
+    carries the 9,000. The published cell (1 exit) is withheld, its denominator too (it would
+    give employment_rate_q2's withheld numerator away)."""
     row = one(mart, """SELECT employed_q2, earnings_q2, supplemental_earnings_q2, employment_source_q2
         FROM marts.fct_exit_outcomes WHERE participation_id = 'PX1'""")
     assert row == (True, 9000, 9000, "interstate")
-    assert one(mart, """SELECT denominator FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
-        AND funding_stream = 'dislocated_worker' AND lwda_code = '02' AND indicator = 'median_earnings_q2'""") == (1,)
+    with duckdb.connect(str(federal_run.warehouse), read_only=True) as con:
+        assert con.execute("""SELECT employed_q2, earnings_q2 FROM intermediate.int_performance_exits
+            WHERE scope = 'program' AND unit_id = 'PX1'""").fetchall() == [(True, 9000)]
+    assert one(mart, """SELECT is_suppressed FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
+        AND funding_stream = 'dislocated_worker' AND lwda_code = '02' AND indicator = 'median_earnings_q2'""") == (
+        True,)
     ui_only = mart.execute("""SELECT DISTINCT employment_source_q2 FROM marts.fct_exit_outcomes
         WHERE lwda_code = '03' AND employed_q2""").fetchall()
     assert ui_only == [("ui",)]

@@ -45,7 +45,9 @@ SHOWN = 30  # differing rows shown in a failure message
 # fct_exit_outcomes column -> the peer's outcome column, and the peer's unit per mart unit
 EXIT_COLUMNS = {"employed_q2": ("employment_rate_q2", 1), "employed_q4": ("employment_rate_q4", 1),
                 "earnings_q2": ("median_earnings_q2", 100), "credential_attained": ("credential_attainment_rate", 1),
-                "retained_same_employer": ("retention_same_employer", 1)}
+                "retained_same_employer": ("retention_same_employer", 1),
+                "education_employment_q2": ("education_employment_rate_q2", 1),
+                "education_employment_q4": ("education_employment_rate_q4", 1)}
 
 
 def published(run, table: str = "rpt_wioa_performance") -> pd.DataFrame:
@@ -196,6 +198,19 @@ def test_generated_data_exercises_the_rules(generated_run, generated_units):
         assert ((report[column] == value) & ~report["is_suppressed"]).any()
     eta = peer_eta9169(generated_run, generated_units)
     assert eta["is_final"].any() and not eta["is_final"].all(), "no final and provisional rows both"
+    # issue 16's rules
+    gains = generated_units.attrs["skill_gains"].frame
+    assert gains["achieved"].any() and not gains["achieved"].all(), "skill gains: not both outcomes"
+    youth = o[o["funding_stream"] == "youth"]
+    assert ((youth["education_employment_rate_q2"] == 1) & (youth["employment_rate_q2"] == 0)).any(), \
+        "no youth who counts for education or training alone"
+    with duckdb.connect(str(generated_run.published), read_only=True) as con:
+        sources = {r[0] for r in con.execute("""SELECT DISTINCT employment_source_q2 FROM marts.fct_exit_outcomes
+            WHERE employed_q2""").fetchall()}
+        case_only = con.execute("""SELECT count(*) FROM marts.fct_exit_outcomes e
+            WHERE credential_attained AND funding_stream = 'youth'""").fetchone()[0]
+    assert "ui" in sources and sources - {"ui"}, "no exit employed through supplemental wages"
+    assert case_only > 0, "no youth credential"
 
 
 # --- edge cases the generated data does not reach ----------------------------------------

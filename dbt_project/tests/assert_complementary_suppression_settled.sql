@@ -4,6 +4,8 @@
 -- lwda_code = 'all', and an equity dimension's groups under their total (the row of
 -- rpt_wioa_performance). A withheld numerator counts when its denominator is not known to be 0
 -- (a median has none: it cannot be subtracted).
+-- A family whose parent row is not published (the Youth-only indicators have no
+-- funding_stream = 'all' row; a stream with no common exit yet has none) gives nothing back.
 -- Fails when complementary_suppression did not settle in its passes. Returns the families.
 {%- set reports = [
     ('rpt_wioa_performance', ['exit_program_year', 'funding_stream', 'lwda_code']),
@@ -20,7 +22,8 @@
 {%- do checks.append("select '" ~ report ~ "' as report, '" ~ axis ~ "' as family, "
     ~ cell_id(family + ['indicator']) ~ " as family_key, "
     ~ "count(case when is_suppressed and coalesce(denominator, 1) > 0 and indicator <> 'median_earnings_q2' then 1 end) as withheld_numerators, "
-    ~ "count(case when denominator is null then 1 end) as withheld_denominators "
+    ~ "count(case when denominator is null then 1 end) as withheld_denominators, "
+    ~ "max(case when " ~ axis ~ " = 'all' then 1 else 0 end) as has_parent "
     ~ "from " ~ ref(report)
     ~ (" where indicator not in (" ~ youth_only | join(', ') ~ ")" if axis == 'funding_stream' else "")
     ~ " group by " ~ (family + ['indicator']) | join(', ')) %}
@@ -28,7 +31,7 @@
 {%- endfor %}
 {#- the summary withholds cost (funds_expended); a row with nobody served has none to hide -#}
 {%- do checks.append("select 'rpt_eta9169_summary', axis, family_key, "
-    ~ "count(case when is_suppressed and participants_served > 0 then 1 end), 0 from ("
+    ~ "count(case when is_suppressed and participants_served > 0 then 1 end), 0, 1 from ("
     ~ "select 'funding_stream' as axis, " ~ cell_id(['report_program_year', 'lwda_code']) ~ " as family_key, is_suppressed, participants_served from " ~ ref('rpt_eta9169_summary')
     ~ " union all select 'lwda_code', " ~ cell_id(['report_program_year', 'funding_stream']) ~ ", is_suppressed, participants_served from " ~ ref('rpt_eta9169_summary')
     ~ ") as s group by axis, family_key") %}
@@ -44,7 +47,8 @@ with families as (
         {{ cell_id(['e.exit_program_year', 'e.funding_stream', 'e.lwda_code', 'e.dimension', 'e.indicator']) }},
         count(case when e.is_suppressed and coalesce(e.denominator, 1) > 0 and e.indicator <> 'median_earnings_q2' then 1 end)
             + max(case when w.is_suppressed and coalesce(w.denominator, 1) > 0 and w.indicator <> 'median_earnings_q2' then 1 else 0 end),
-        count(case when e.denominator is null then 1 end) + max(case when w.denominator is null then 1 else 0 end)
+        count(case when e.denominator is null then 1 end) + max(case when w.denominator is null then 1 else 0 end),
+        1
     from {{ ref('rpt_equity_outcomes') }} as e
     inner join {{ ref('rpt_wioa_performance') }} as w
         on w.exit_program_year = e.exit_program_year
@@ -57,4 +61,4 @@ with families as (
 
 select report, family, family_key, withheld_numerators, withheld_denominators
 from families
-where withheld_numerators = 1 or withheld_denominators = 1
+where (withheld_numerators = 1 or withheld_denominators = 1) and has_parent = 1

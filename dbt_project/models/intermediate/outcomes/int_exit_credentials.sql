@@ -16,16 +16,16 @@ with participation_credentials as (
 
     union all
 
-    -- the case record's own credential (PIRL 1800 type, 1801 date; issue 16), on any feed
-    -- period of the period
+    -- the case record's own credential (PIRL 1800 type, 1801 date; issue 16): like a provider
+    -- record, the person's, on any of their periods; the window rule decides which exit it counts for
     select
-        members.period_id as participation_id,
+        exits.participation_id,
         cast('case_record:' || p.participation_id as {{ dbt.type_string() }}) as record_id,
         p.credential_type,
         p.credential_date
-    from {{ ref('stg_job_center__participation') }} as p
-    inner join {{ ref('int_participation_periods') }} as members
-        on members.participation_id = p.participation_id
+    from {{ ref('int_participation_exits') }} as exits
+    inner join {{ ref('stg_job_center__participation') }} as p
+        on p.individual_id = exits.individual_id
     where p.credential_type > 0
 
 )

@@ -23,10 +23,13 @@ period_fields as (
     -- 1 occupational skills training, 2 postsecondary education, 3 secondary education), the
     -- enrolment in postsecondary education or training after exit (the diploma rule), and the
     -- enrolment in education or training during participation (PIRL 1811)
+    -- (the placements are the exit record's: the period's last feed period)
     select
         members.period_id,
-        max(p.youth_placement_q2) as youth_placement_q2,
-        max(p.youth_placement_q4) as youth_placement_q4,
+        max(case when members.period_member_number = members.period_member_count
+                 then p.youth_placement_q2 end) as youth_placement_q2,
+        max(case when members.period_member_number = members.period_member_count
+                 then p.youth_placement_q4 end) as youth_placement_q4,
         min(p.postsecondary_enrollment_date) as postsecondary_enrollment_date,
         min(p.education_training_enrollment_date) as education_training_enrollment_date
     from {{ ref('int_participation_periods') }} as members

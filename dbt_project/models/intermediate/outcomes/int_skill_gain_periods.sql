@@ -21,6 +21,7 @@ with members as (
         periods.lwda_code,
         periods.period_exit_date,
         periods.period_exit_reason,
+        p.entry_date,
         p.education_training_enrollment_date,
         {%- for g in gains %}
         p.{{ g }}{% if not loop.last %},{% endif %}
@@ -40,8 +41,9 @@ window_rule as (
 
 years as (
 
-    -- every program year a date of the feed falls in
-    {%- for c in ['education_training_enrollment_date', 'period_exit_date'] + gains %}
+    -- every program year a date of the participation feed falls in (an active period counts
+    -- up to the latest of them)
+    {%- for c in ['entry_date', 'education_training_enrollment_date', 'period_exit_date'] + gains %}
     select distinct {{ program_year(c) }} as program_year from members where {{ c }} is not null
     {% if not loop.last %}union{% endif %}
     {%- endfor %}
