@@ -681,6 +681,7 @@ def skill_gain_units(periods: pd.DataFrame, case: pd.DataFrame) -> pd.DataFrame:
                        gains["gain_date"], case["education_training_enrollment_date"]]).dropna()
     years = sorted(program_year(dates).unique()) if len(dates) else []
     frame = periods.assign(enrollment=periods["period_id"].map(enrollment)).dropna(subset=["enrollment"])
+    frame = frame[~frame["funding_stream"].isin(OUTSIDE_CREDENTIAL_INDICATOR)]  # Wagner-Peyser: no MSG either
     frame = frame.assign(funding_stream=frame["funding_stream"].fillna(UNKNOWN),
                          lwda_code=frame["lwda_code"].fillna(UNKNOWN))
     windows = pd.DataFrame({"program_year": years})

@@ -72,6 +72,8 @@ periods as (
         max(period_exit_reason) as exit_reason,
         min(education_training_enrollment_date) as enrollment_date
     from members
+    -- Wagner-Peyser (title III) has no skill-gains indicator (WIOA sec. 116(b)(2)(A)(iii))
+    where coalesce(funding_stream <> 'wagner_peyser', true)
     group by period_id
     having min(education_training_enrollment_date) is not null
 
