@@ -37,6 +37,22 @@ The federal rules of o4o issue 15, read from the guidance (TEGL 10-16 Change 3, 
 - rpt_eta9169_performance's cohorts: employment Q2 / median earnings exits July 1 Y-1 - June 30
   Y, the others calendar year Y-1;
 - a group has a row for an indicator once any of its outcomes is known.
+The rules of o4o issue 16 (TEGL 10-16 Change 2; PIRL 1401, 1800-1811, 1900-1901), from the
+guidance:
+- supplemental wages (interstate, federal, military, staff-documented) are employment and
+  earnings beside UI wages; retention stays on UI employer accounts; the feed's bounds are UI's;
+- a case record's own credential (1800, 1801) is the person's, like a provider record's;
+- the Youth credential cohort adds in-school youth (1401 codes 1-3) and youth enrolled in
+  education or training (1811); a secondary diploma also counts with an enrolment in
+  postsecondary education or training within a year after exit (a dated enrolment, or a Youth
+  placement 1-2);
+- Youth education-or-employment in Q2 / Q4: employed or placed (1900 / 1901 codes 1-3), youth
+  program exits only (no 'all' streams row); the placement is the exit record's (the period's
+  last feed period);
+- measurable skill gains per program year: periods in education or training during the year
+  (1811 by its end, not exited before its start), less excluded exits, never Wagner-Peyser;
+  a gain (1806-1810) dated in the year; 'all' streams count a person once per year. Program
+  years: every one a date of the participation feed falls in.
 The peer reports primary suppression only (a denominator below 10): the mart may withhold
 more cells (complementary suppression), which tests/test_complementary_suppression.py checks.
 """

@@ -69,12 +69,12 @@ BAD_FILES = {
         f"2020-04-18,{COUNTY},90000,160000",
         f"2020-04-25,{COUNTY},80000,150000,999"],
     # issue 16's optional columns and entity: their rules name file, row and rule like the others
-    "job_center/participation_z_issue16_bad.csv": [
+    "job_center/participation_z_bad_new.csv": [
         "participation_id,individual_id,funding_stream,lwda_code,entry_date,exit_date,exit_reason,"
         "youth_placement_q2,msg_date_efl,education_training_enrollment_date",
         f"AP17,P14,wagner_peyser,{LWDA},2020-03-02,2020-06-30,00,2,,",
         f"AP18,P14,dislocated_worker,{LWDA},2020-03-02,2020-06-30,00,,2020-05-01,"],
-    "job_center/participants_z_issue16_bad.csv": [
+    "job_center/participants_z_bad_new.csv": [
         csv_line(PARTICIPANT_HEADER + ["homeless"]), csv_line(_person("P16", 16) + [5])],
     "labor_market/supplemental_wages_z_bad.csv": [
         "ssn,source,employer_id,year,quarter,wages",
@@ -97,11 +97,11 @@ CASES = [
     Case("missing column", "laus", "labor_market/laus_z_bad.csv", 1, "missing_column"),
     Case("malformed CSV row", "ui_claims", "labor_market/ui_claims_z_bad.csv", 3, "csv:malformed_row"),
     Case("wrong encoding", "oews", LATIN1_FILE, None, "encoding:utf-8"),
-    Case("youth placement outside youth", "participation", "job_center/participation_z_issue16_bad.csv", 2,
+    Case("youth placement outside youth", "participation", "job_center/participation_z_bad_new.csv", 2,
          "youth_placement_q2/_q4 [1900, 1901] only for youth"),
-    Case("skill gain without enrollment", "participation", "job_center/participation_z_issue16_bad.csv", 3,
+    Case("skill gain without enrollment", "participation", "job_center/participation_z_bad_new.csv", 3,
          "needs education_training_enrollment_date [1811]"),
-    Case("barrier code", "participants", "job_center/participants_z_issue16_bad.csv", 2,
+    Case("barrier code", "participants", "job_center/participants_z_bad_new.csv", 2,
          "homeless [800]: 1 yes, 0 no, 9"),
     Case("supplemental wage source", "supplemental_wages", "labor_market/supplemental_wages_z_bad.csv", 3,
          "source in"),
