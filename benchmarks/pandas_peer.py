@@ -37,6 +37,22 @@ The federal rules of o4o issue 15, read from the guidance (TEGL 10-16 Change 3, 
 - rpt_eta9169_performance's cohorts: employment Q2 / median earnings exits July 1 Y-1 - June 30
   Y, the others calendar year Y-1;
 - a group has a row for an indicator once any of its outcomes is known.
+The rules of o4o issue 16 (TEGL 10-16 Change 2; PIRL 1401, 1800-1811, 1900-1901), from the
+guidance:
+- supplemental wages (interstate, federal, military, staff-documented) are employment and
+  earnings beside UI wages; retention stays on UI employer accounts; the feed's bounds are UI's;
+- a case record's own credential (1800, 1801) is the person's, like a provider record's;
+- the Youth credential cohort adds in-school youth (1401 codes 1-3) and youth enrolled in
+  education or training (1811); a secondary diploma also counts with an enrolment in
+  postsecondary education or training within a year after exit (a dated enrolment, or a Youth
+  placement 1-2);
+- Youth education-or-employment in Q2 / Q4: employed or placed (1900 / 1901 codes 1-3), youth
+  program exits only (no 'all' streams row); the placement is the exit record's (the period's
+  last feed period);
+- measurable skill gains per program year: periods in education or training during the year
+  (1811 by its end, not exited before its start), less excluded exits, never Wagner-Peyser;
+  a gain (1806-1810) dated in the year; 'all' streams count a person once per year. Program
+  years: every one a date of the participation feed falls in.
 The peer reports primary suppression only (a denominator below 10): the mart may withhold
 more cells (complementary suppression), which tests/test_complementary_suppression.py checks.
 """
@@ -75,15 +91,31 @@ ALL = "all"
 UNKNOWN = "unknown"  # a missing funding stream or LWDA (the feed requires both)
 
 INDICATORS = ("employment_rate_q2", "employment_rate_q4", "median_earnings_q2",
-              "credential_attainment_rate", "retention_same_employer")
+              "credential_attainment_rate", "retention_same_employer",
+              "education_employment_rate_q2", "education_employment_rate_q4")
+# issue 16: the Youth indicators (TEGL 10-16 Change 2; PIRL 1900, 1901) count youth program exits only
+YOUTH_INDICATORS = frozenset({"education_employment_rate_q2", "education_employment_rate_q4"})
+YOUTH = "youth"
+IN_SCHOOL = frozenset({1, 2, 3})  # PIRL 1401 school status at entry: in school
+PLACED = frozenset({1, 2, 3})  # PIRL 1900/1901: occupational skills training, postsecondary, secondary
+PLACED_POSTSECONDARY = frozenset({1, 2})  # leading to a postsecondary credential (the diploma rule)
+SKILL_GAINS = "measurable_skill_gains_rate"
+GAIN_DATES = ("msg_date_efl", "msg_date_secondary_transcript", "msg_date_postsecondary_transcript",
+              "msg_date_training_milestone", "msg_date_skills_progression")  # PIRL 1806-1810
+CASE_FIELDS = ("education_training_enrollment_date", *GAIN_DATES, "youth_placement_q2", "youth_placement_q4",
+               "postsecondary_enrollment_date", "credential_type", "credential_date")
 # the wage quarter each indicator's outcome is known by, after the exit quarter
 OUTCOME_QUARTER = {"employment_rate_q2": 2, "median_earnings_q2": 2, "employment_rate_q4": 4,
-                   "credential_attainment_rate": 4, "retention_same_employer": 4}
+                   "credential_attainment_rate": 4, "retention_same_employer": 4,
+                   "education_employment_rate_q2": 2, "education_employment_rate_q4": 4}
 # ETA-9169 "Annual Periods of Reporting": the exits of report year Y, (years, month, day) from Y
 ETA9169_COHORTS = {"employment_rate_q2": ((-1, 7, 1), (0, 6, 30)), "median_earnings_q2": ((-1, 7, 1), (0, 6, 30)),
                    "employment_rate_q4": ((-1, 1, 1), (-1, 12, 31)),
                    "credential_attainment_rate": ((-1, 1, 1), (-1, 12, 31)),
-                   "retention_same_employer": ((-1, 1, 1), (-1, 12, 31))}
+                   "retention_same_employer": ((-1, 1, 1), (-1, 12, 31)),
+                   "education_employment_rate_q2": ((-1, 7, 1), (0, 6, 30)),
+                   "education_employment_rate_q4": ((-1, 1, 1), (-1, 12, 31))}
+SKILL_GAIN_YEAR = ((0, 7, 1), (1, 6, 30))  # participants during program year Y
 RUNOUT_QUARTERS = 2  # a row is final once its last outcome quarter is this much older than the feed
 GROUP_KEYS = ["exit_program_year", "funding_stream", "lwda_code"]
 REPORT_COLUMNS = GROUP_KEYS + ["indicator", "numerator", "denominator", "value", "is_suppressed"]
@@ -114,17 +146,24 @@ def _header(path: Path) -> dict[str, str]:
     return {name.strip().lower(): name for name in written}
 
 
-def _read_file(path: Path, columns: list[str], numeric: dict[str, str] | None = None) -> pd.DataFrame:
+def _read_file(path: Path, columns: list[str], numeric: dict[str, str] | None = None,
+               optional: tuple[str, ...] = ()) -> pd.DataFrame:
     """The named columns of one file: text trimmed with empty fields as NA, the `numeric`
-    ones parsed straight to their dtype (the parser trims them)."""
+    ones parsed straight to their dtype (the parser trims them). An `optional` column the
+    file does not have (issue 16's additions) is NA."""
     numeric = numeric or {}
     header = _header(path)
-    missing = [c for c in columns if c not in header]
+    missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing}")
-    frame = pd.read_csv(path, engine="pyarrow", usecols=[header[c] for c in columns], keep_default_na=False,
-                        dtype={header[c]: numeric.get(c, str) for c in columns})
-    frame = frame.rename(columns={header[c]: c for c in columns})[columns]
+    present = [c for c in columns if c in header]
+    frame = pd.read_csv(path, engine="pyarrow", usecols=[header[c] for c in present], keep_default_na=False,
+                        dtype={header[c]: numeric.get(c, str) for c in present})
+    frame = frame.rename(columns={header[c]: c for c in present})
+    for c in columns:
+        if c not in present:
+            frame[c] = pd.Series("", index=frame.index, dtype=str)
+    frame = frame[columns]
     for c in columns:
         if c not in numeric:
             text = frame[c].str.strip()
@@ -133,12 +172,12 @@ def _read_file(path: Path, columns: list[str], numeric: dict[str, str] | None = 
 
 
 def read_entity(landing_dir: Path, feed: str, entity: str, columns: list[str],
-                key: list[str]) -> pd.DataFrame:
+                key: list[str], optional: tuple[str, ...] = ()) -> pd.DataFrame:
     """All files of an entity, later files (by name) replacing rows that share the key."""
     files = entity_files(landing_dir, feed, entity)
     if not files:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-    frame = pd.concat([_read_file(p, columns) for p in files], ignore_index=True)
+    frame = pd.concat([_read_file(p, columns, optional=optional) for p in files], ignore_index=True)
     return frame.drop_duplicates(subset=key, keep="last", ignore_index=True) if len(files) > 1 else frame
 
 
@@ -181,12 +220,18 @@ class WageFeed:
     # (ssn, quarter) packed into one int64 for sorted lookups: ssn < 10**9, quarter < 10**5
     _QUARTER_SPAN = 100_000
 
-    def __init__(self, employer_quarters: pd.DataFrame, first_quarter: int | None, latest_quarter: int | None):
-        self.employer_quarters = employer_quarters  # ssn, employer, quarter, cents
+    def __init__(self, employer_quarters: pd.DataFrame, first_quarter: int | None, latest_quarter: int | None,
+                 supplemental: pd.DataFrame | None = None):
+        self.employer_quarters = employer_quarters  # ssn, employer, quarter, cents (state UI: retention)
         self.first_quarter = first_quarter
         self.latest_quarter = latest_quarter
-        packed = employer_quarters["ssn"].to_numpy() * self._QUARTER_SPAN + employer_quarters["quarter"].to_numpy()
-        person_quarters = pd.Series(employer_quarters["cents"].to_numpy()).groupby(packed).sum()
+        # issue 16: supplemental wages (interstate, federal, military, staff-documented) are
+        # evidence of employment and part of earnings beside UI wages; the bounds stay UI's
+        both = pd.concat([employer_quarters[["ssn", "quarter", "cents"]]]
+                         + ([supplemental[["ssn", "quarter", "cents"]]] if supplemental is not None else []),
+                         ignore_index=True)
+        packed = both["ssn"].to_numpy(dtype="int64") * self._QUARTER_SPAN + both["quarter"].to_numpy(dtype="int64")
+        person_quarters = pd.Series(both["cents"].to_numpy(dtype="int64")).groupby(packed).sum()
         self._packed = person_quarters.index.to_numpy(dtype="int64")  # sorted by groupby
         self._cents = person_quarters.to_numpy(dtype="int64")
 
@@ -232,7 +277,21 @@ def read_wage_feed(landing_dir: Path, ssns: pd.Series) -> WageFeed:
     wages = wages.drop(columns="employer_id")
     # key (ssn, employer_id, year, quarter): a later delivery replaces an earlier one
     wages = wages.drop_duplicates(subset=["ssn", "employer", "quarter"], keep="last", ignore_index=True)
-    return WageFeed(wages, first, latest)
+    return WageFeed(wages, first, latest, read_supplemental_wages(landing_dir, wanted))
+
+
+def read_supplemental_wages(landing_dir: Path, wanted: pd.Index) -> pd.DataFrame:
+    """labor_market/supplemental_wages (issue 16, optional) of the given SSNs: ssn, quarter,
+    cents; key (ssn, source, employer_id, year, quarter), a later file replacing a row."""
+    raw = read_entity(landing_dir, "labor_market", "supplemental_wages",
+                      ["ssn", "source", "employer_id", "year", "quarter", "wages"],
+                      ["ssn", "source", "employer_id", "year", "quarter"])
+    ssn = normalized_ssn(raw["ssn"])
+    keep = ssn.isin(wanted).to_numpy(dtype=bool, na_value=False)
+    raw = raw[keep]
+    return pd.DataFrame({"ssn": ssn[keep].astype("int64").to_numpy(),
+                         "quarter": (raw["year"].astype("int64") * 4 + raw["quarter"].astype("int64") - 1).to_numpy(),
+                         "cents": np.rint(raw["wages"].astype("float64").to_numpy() * 100).astype("int64")})
 
 
 # --- periods of participation and exits -------------------------------------------------
@@ -405,6 +464,85 @@ def in_credential_cohort(exits: pd.DataFrame, services: pd.DataFrame) -> pd.Seri
             & ~exits["funding_stream"].isin(OUTSIDE_CREDENTIAL_INDICATOR)).astype(bool)
 
 
+# --- issue 16: the case record's fields (feeds.md, optional columns) ---------------------
+
+def read_case_fields(landing_dir: Path) -> pd.DataFrame:
+    """Issue 16's optional participation columns, typed, indexed by participation_id (NA
+    where a file does not carry them)."""
+    frame = read_entity(landing_dir, "job_center", "participation", ["participation_id", "individual_id",
+                                                                     *CASE_FIELDS],
+                        ["participation_id"], optional=CASE_FIELDS)
+    for c in CASE_FIELDS:
+        if "date" in c:
+            frame[c] = _dates(frame[c])
+        else:
+            frame[c] = pd.to_numeric(frame[c]).astype("Int64")
+    return frame.set_index("participation_id")
+
+
+def read_school_status(landing_dir: Path) -> pd.Series:
+    """PIRL 1401 school status at entry by individual_id (optional column)."""
+    frame = read_entity(landing_dir, "job_center", "participants", ["individual_id", "school_status_at_entry"],
+                        ["individual_id"], optional=("school_status_at_entry",))
+    return pd.to_numeric(frame["school_status_at_entry"]).astype("Int64").set_axis(frame["individual_id"])
+
+
+def period_case_fields(exits: pd.DataFrame, case: pd.DataFrame) -> pd.DataFrame:
+    """Per period: the enrolment dates (earliest of its feed periods) and the Youth placements
+    of its exit record (its last feed period)."""
+    members = exits[["participation_id", "member_ids"]].explode("member_ids")
+    fields = case.reindex(members["member_ids"].to_numpy())
+    fields.index = members.index
+    fields["participation_id"] = members["participation_id"].to_numpy()
+    grouped = fields.groupby("participation_id", sort=False)
+    is_last = members.groupby(level=0).cumcount(ascending=False) == 0
+    last = fields[is_last.to_numpy()].set_index("participation_id")[["youth_placement_q2", "youth_placement_q4"]]
+    out = pd.DataFrame({
+        "education_training_enrollment_date": grouped["education_training_enrollment_date"].min(),
+        "postsecondary_enrollment_date": grouped["postsecondary_enrollment_date"].min(),
+    }).join(last)
+    return out.reindex(exits["participation_id"]).set_axis(exits.index)
+
+
+def case_record_credentials(landing_dir: Path) -> pd.DataFrame:
+    """(individual_id, credential_type, credential_date) of the case records' own credentials
+    (PIRL 1800, 1801): a person's, like a provider record's."""
+    case = read_case_fields(landing_dir).reset_index()
+    case = case[case["credential_type"].fillna(0) > 0]
+    return pd.DataFrame({"individual_id": case["individual_id"].to_numpy(),
+                         "credential_type": case["credential_type"].astype("int64").to_numpy(),
+                         "credential_date": case["credential_date"].to_numpy()})
+
+
+def enrolled_in_year_after_exit(exits: pd.DataFrame) -> pd.Series:
+    """Enrolled in postsecondary education or training within a year after exit: an enrolment
+    date in (exit, exit + 365 days], or a Youth placement 1-2 in Q2 or Q4 (the diploma rule)."""
+    days = (exits["postsecondary_enrollment_date"] - exits["exit_date"]).dt.days
+    dated = (days > 0) & (days <= CREDENTIAL_WINDOW_DAYS)
+    placed = (exits["youth_placement_q2"].isin(PLACED_POSTSECONDARY)
+              | exits["youth_placement_q4"].isin(PLACED_POSTSECONDARY))
+    return (dated.fillna(False) | placed.fillna(False)).astype(bool)
+
+
+def youth_in_credential_cohort(exits: pd.DataFrame, school_status: pd.Series) -> pd.Series:
+    """Youth (TEGL 10-16 Change 2): every in-school youth at entry, and out-of-school youth in
+    education or training (an enrolment, PIRL 1811)."""
+    status = exits["individual_id"].map(school_status)
+    return ((exits["funding_stream"] == YOUTH)
+            & (status.isin(IN_SCHOOL).fillna(False) | exits["education_training_enrollment_date"].notna())
+            ).astype(bool)
+
+
+def education_employment(exits: pd.DataFrame, wages: "WageFeed", n: int) -> pd.Series:
+    """Youth program exits: 1.0 employed or placed in education or training (1-3) in quarter
+    exit + n, else 0.0; NaN while the quarter is unknown and for every other exit."""
+    employed = employed_n_quarters_after_exit(exits, wages, n)
+    placed = exits[f"youth_placement_q{n}"].isin(PLACED).fillna(False).astype(bool)
+    value = ((employed == 1.0) | placed).astype("float64").where(employed.notna())
+    youth = exits["funding_stream"] == YOUTH if "funding_stream" in exits else pd.Series(False, index=exits.index)
+    return value.where(youth)
+
+
 def linked_training_records(landing_dir: Path) -> pd.DataFrame:
     """(individual_id, credential_type, credential_date) of every provider training record
     that links to a job-center participant: by SSN when both carry one, else by
@@ -461,7 +599,7 @@ def credential_attained(exits: pd.DataFrame, cohort: pd.Series, credentials: pd.
     NaN outside the cohort or while the outcome is not known yet."""
     attained = (credentials_in_window(exits, credentials, POSTSECONDARY_CREDENTIALS)
                 | (credentials_in_window(exits, credentials, frozenset({SECONDARY_DIPLOMA}))
-                   & employed_in_year_after_exit(exits, wages)))
+                   & (employed_in_year_after_exit(exits, wages) | enrolled_in_year_after_exit(exits))))
     known = cohort & is_quarter_known(exits["exit_quarter"] + 4, wages)
     return attained.astype("float64").where(known)
 
@@ -478,6 +616,8 @@ def outcomes(exits: pd.DataFrame, cohort: pd.Series, credentials: pd.DataFrame, 
         "median_earnings_q2": earnings_n_quarters_after_exit(exits, wages, 2).to_numpy(),
         "credential_attainment_rate": credential_attained(exits, cohort, credentials, wages).to_numpy(),
         "retention_same_employer": retained_with_same_employer(exits, wages).to_numpy(),
+        "education_employment_rate_q2": education_employment(exits, wages, 2).to_numpy(),
+        "education_employment_rate_q4": education_employment(exits, wages, 4).to_numpy(),
     }, index=exits.index)
 
 
@@ -493,8 +633,10 @@ def performance_units(landing_dir: Path, trust_feed_exits: bool = False) -> pd.D
     exits["is_excluded"] = is_excluded_exit(exits)
     exits["owners"] = exits["individual_id"].map(lambda i: [i])
     wages = read_wage_feed(landing_dir, exits["ssn"])
-    credentials = linked_training_records(landing_dir)
-    cohort = in_credential_cohort(exits, services)
+    credentials = pd.concat([linked_training_records(landing_dir), case_record_credentials(landing_dir)],
+                            ignore_index=True)
+    exits = exits.join(period_case_fields(exits, read_case_fields(landing_dir)))
+    cohort = in_credential_cohort(exits, services) | youth_in_credential_cohort(exits, read_school_status(landing_dir))
     exits["in_credential_cohort"] = cohort
 
     members = common_exits(periods, exits).merge(exits, on="participation_id")
@@ -503,6 +645,9 @@ def performance_units(landing_dir: Path, trust_feed_exits: bool = False) -> pd.D
         "entry_date": grouped["entry_date"].min(), "exit_date": grouped["exit_date"].max(),
         "ssn": grouped["ssn"].max(), "owners": grouped["individual_id"].agg(list),
         "in_credential_cohort": grouped["in_credential_cohort"].any(),
+        "postsecondary_enrollment_date": grouped["postsecondary_enrollment_date"].min(),
+        "youth_placement_q2": grouped["youth_placement_q2"].max(),
+        "youth_placement_q4": grouped["youth_placement_q4"].max(),
     }).reset_index()
     common["exit_quarter"] = quarter_index(common["exit_date"])
     common["exit_program_year"] = program_year(common["exit_date"])
@@ -515,7 +660,84 @@ def performance_units(landing_dir: Path, trust_feed_exits: bool = False) -> pd.D
                                  outcomes(common, common["in_credential_cohort"], credentials, wages)], axis=1)
     places = members.loc[~members["is_excluded"], ["common_id", "funding_stream", "lwda_code"]].drop_duplicates()
     common_units = places.merge(common_outcomes, on="common_id").rename(columns={"common_id": "unit_id"})
-    return pd.concat([program_units, common_units.assign(scope="common")], ignore_index=True)
+    units = pd.concat([program_units, common_units.assign(scope="common")], ignore_index=True)
+    # measurable skill gains is not exit-based: its units ride along for the reports
+    units.attrs["skill_gains"] = Attached(skill_gain_units(periods, read_case_fields(landing_dir)))
+    return units
+
+
+class Attached:
+    """A frame carried in DataFrame.attrs (compared by identity, so pandas can propagate it)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+
+def _skill_gains_of(units: pd.DataFrame) -> pd.DataFrame | None:
+    attached = units.attrs.get("skill_gains")
+    return attached.frame if attached is not None and len(attached.frame) else None
+
+
+# --- issue 16: Measurable Skill Gains (TEGL 10-16 Change 2, Attachment 5; PIRL 1806-1811) ---
+
+def skill_gain_units(periods: pd.DataFrame, case: pd.DataFrame) -> pd.DataFrame:
+    """One row per (period of participation, program year Y) in which the period was in
+    education or training (enrolment [1811] on or before Y's end, not exited before Y's
+    start), less periods exited for an excluding reason by Y's end: person, period_id,
+    funding_stream, lwda_code, program_year, year_from, year_to, achieved (a gain [1806-1810]
+    dated within Y). Program years: every one a date of the participation feed falls in."""
+    members = periods[["period_id", "member_ids"]].explode("member_ids")
+    fields = case.reindex(members["member_ids"].to_numpy())
+    fields.index = members.index
+    fields["period_id"] = members["period_id"].to_numpy()
+    enrollment = fields.groupby("period_id")["education_training_enrollment_date"].min()
+    gains = fields.melt(id_vars="period_id", value_vars=list(GAIN_DATES), value_name="gain_date").dropna(
+        subset=["gain_date"])[["period_id", "gain_date"]]
+    dates = pd.concat([periods["entry_date"], periods["exit_date"], fields["education_training_enrollment_date"],
+                       gains["gain_date"], case["education_training_enrollment_date"]]).dropna()
+    years = sorted(program_year(dates).unique()) if len(dates) else []
+    frame = periods.assign(enrollment=periods["period_id"].map(enrollment)).dropna(subset=["enrollment"])
+    frame = frame[~frame["funding_stream"].isin(OUTSIDE_CREDENTIAL_INDICATOR)]  # Wagner-Peyser: no MSG either
+    frame = frame.assign(funding_stream=frame["funding_stream"].fillna(UNKNOWN),
+                         lwda_code=frame["lwda_code"].fillna(UNKNOWN))
+    windows = pd.DataFrame({"program_year": years})
+    windows["year_from"] = _window_date(windows["program_year"], SKILL_GAIN_YEAR[0])
+    windows["year_to"] = _window_date(windows["program_year"], SKILL_GAIN_YEAR[1])
+    rows = frame.merge(windows, how="cross")
+    rows = rows[(rows["enrollment"] <= rows["year_to"])
+                & (rows["exit_date"].isna() | (rows["exit_date"] >= rows["year_from"]))]
+    excluded = is_excluded_exit(rows.assign(exit_reason=rows["exit_reason"].where(rows["exit_date"].notna()))) \
+        & (rows["exit_date"] <= rows["year_to"])
+    rows = rows[~excluded.to_numpy()]
+    hits = rows[["period_id", "program_year", "year_from", "year_to"]].merge(gains, on="period_id")
+    hits = hits[(hits["gain_date"] >= hits["year_from"]) & (hits["gain_date"] <= hits["year_to"])]
+    achieved = set(zip(hits["period_id"], hits["program_year"]))
+    rows = rows.assign(achieved=[(p, y) in achieved for p, y in zip(rows["period_id"], rows["program_year"])])
+    return rows[["person", "period_id", "funding_stream", "lwda_code", "program_year", "year_from", "year_to",
+                 "achieved"]].reset_index(drop=True)
+
+
+def skill_gain_table(gains: pd.DataFrame, year_key: str) -> pd.DataFrame:
+    """measurable_skill_gains_rate per (program year, stream, area) with the 'all' rollups:
+    periods per program, a person once per year in 'all' streams (a gain in any period of
+    theirs that year). cohort_exits = outcomes_known = the denominator."""
+    person_achieved = gains.groupby(["person", "program_year"])["achieved"].transform("any")
+    parts = []
+    for all_areas in (False, True):
+        area = ALL if all_areas else gains["lwda_code"]
+        parts.append(gains.assign(lwda_code=area, unit=gains["period_id"]))
+        parts.append(gains.assign(lwda_code=area, funding_stream=ALL, unit=gains["person"],
+                                  achieved=person_achieved))
+    rows = pd.concat(parts, ignore_index=True).drop_duplicates(
+        subset=["program_year", "funding_stream", "lwda_code", "unit"])
+    keys = ["program_year", "funding_stream", "lwda_code", "year_from", "year_to"]
+    table = rows.groupby(keys, sort=False)["achieved"].agg(["sum", "count"]).reset_index()
+    table = table.rename(columns={"program_year": year_key, "sum": "numerator", "count": "denominator",
+                                  "year_from": "cohort_exit_from", "year_to": "cohort_exit_to"})
+    table["value"] = table["numerator"] / table["denominator"]
+    table["cohort_exits"] = table["denominator"]
+    table["outcomes_known"] = table["denominator"]
+    return table.assign(indicator=SKILL_GAINS)
 
 
 def exit_outcomes(landing_dir: Path) -> pd.DataFrame:
@@ -539,7 +761,8 @@ def rollup_rows(units: pd.DataFrame, indicator: str) -> pd.DataFrame:
     common exits), 'all' streams count common exits; a unit once per row."""
     stream_scope = "common" if indicator == "retention_same_employer" else "program"
     parts = []
-    for scope, all_streams in ((stream_scope, False), ("common", True)):
+    levels = ((stream_scope, False),) if indicator in YOUTH_INDICATORS else ((stream_scope, False), ("common", True))
+    for scope, all_streams in levels:
         part = units[units["scope"] == scope]
         for all_areas in (False, True):
             rows = part.assign(funding_stream=ALL if all_streams else part["funding_stream"],
@@ -555,6 +778,8 @@ def known_outcome(rows: pd.DataFrame, indicator: str) -> pd.Series:
     known = rows["q2_known" if OUTCOME_QUARTER[indicator] == 2 else "q4_known"].astype(bool)
     if indicator == "credential_attainment_rate":
         known &= rows["in_credential_cohort"].astype(bool)
+    if indicator in YOUTH_INDICATORS:
+        known &= rows["funding_stream"] == YOUTH
     return known
 
 
@@ -563,7 +788,9 @@ def indicator_table(rows: pd.DataFrame, keys: list[str], indicator: str) -> pd.D
     exits known for it and in its cohort; a group with no known outcome has no row."""
     rows = rows.assign(_known=known_outcome(rows, indicator).to_numpy(),
                        _cohort=(rows["in_credential_cohort"].astype(bool)
-                                if indicator == "credential_attainment_rate" else True))
+                                if indicator == "credential_attainment_rate"
+                                else (rows["funding_stream"] == YOUTH) if indicator in YOUTH_INDICATORS
+                                else True))
     grouped = rows.groupby(keys, sort=False)
     outcome = grouped[indicator]
     table = pd.DataFrame({"denominator": outcome.count(), "outcomes_known": grouped["_known"].sum(),
@@ -598,6 +825,8 @@ def wioa_performance(units: pd.DataFrame) -> pd.DataFrame:
     for indicator in INDICATORS:
         table = indicator_table(rollup_rows(units, indicator), GROUP_KEYS, indicator)
         tables.append(table[table["outcomes_known"] > 0])  # nothing known yet: no row
+    if _skill_gains_of(units) is not None:
+        tables.append(skill_gain_table(_skill_gains_of(units), "exit_program_year"))
     report = suppress(pd.concat(tables, ignore_index=True))
     report = report.astype({"exit_program_year": "int64", "funding_stream": str, "lwda_code": str,
                             "indicator": str, "numerator": "Int64", "denominator": "int64",
@@ -626,6 +855,11 @@ def eta9169_performance(units: pd.DataFrame, latest_wage_quarter: int | None) ->
         last_outcome = quarter_index(table["cohort_exit_to"]) + OUTCOME_QUARTER[indicator]
         table["is_final"] = (latest_wage_quarter is not None) & (latest_wage_quarter - last_outcome >= RUNOUT_QUARTERS)
         tables.append(table[table["cohort_exits"] > 0])
+    if _skill_gains_of(units) is not None:
+        table = skill_gain_table(_skill_gains_of(units), "report_program_year")
+        table["is_final"] = (latest_wage_quarter is not None) & (
+            latest_wage_quarter - quarter_index(table["cohort_exit_to"]) >= RUNOUT_QUARTERS)
+        tables.append(table)
     report = suppress(pd.concat(tables, ignore_index=True))
     report = report.astype({"report_program_year": "int64", "funding_stream": str, "lwda_code": str,
                             "indicator": str, "numerator": "Int64", "denominator": "int64", "value": "float64",

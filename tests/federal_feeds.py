@@ -11,7 +11,14 @@ The wage feed runs 2021q1 .. 2025q2 (a non-participant's wages in every quarter 
 | 01 | 90-day rule | R1 adult 2022-01-10 .. 2022-03-01, back 45 days later 2022-04-15 .. 2022-09-30; wages only in 2023q1 (Q2 of the real exit), none in 2022q3 (Q2 of the exit that never happened) |
 | 01 | provisional cohort | N1 adult exits 2024-10-15, employed in Q2 (2025q2, the latest wage quarter) |
 
-Every period has a basic career service on its entry date costing 100.00.
+| 02 | measurable skill gains (issue 16) | L1 adult LPN student enters 2023-09-05 (enrolled in education or training [1811] that day), passes the first term 2023-12-15 [1807], still enrolled: PY2023 1/1 |
+| 02 | Youth placement (issue 16) | Y1 youth exits 2023-06-15, no wages, in postsecondary education in Q2 after exit [1900 = 2] |
+| 02 | supplemental wages (issue 16) | X1 dislocated worker (homeless [800]) exits 2023-01-20; $9,000 of interstate wages in Q2 (2023q3), no UI wages |
+| 01 | case-record credential (issue 16) | D1 dislocated worker, occupational-skills training, the school reports no credential; the case record has a CDL [1800 = 4] dated 2023-04-28, two months after the exit of 2023-02-28 |
+| 01 | Youth credential cohort, diploma rule (issue 16) | S1 in-school youth [1401 = 1], no training, diploma [1800 = 1] 2023-05-20, exits 2023-05-31, wages in 2023q3; G1 out-of-school youth [1401 = 4] in GED classes [1811 2022-10-01], GED 2023-03-15, exits 2023-03-31, no wages, enrols in college 2023-08-28 |
+
+Every period has a basic career service on its entry date costing 100.00. The issue-16 columns
+are optional: the rows of the other cases leave them empty.
 """
 
 from __future__ import annotations
@@ -26,12 +33,23 @@ FILLER_SSN = "899001234"  # a worker who is no participant: wages in every quart
 FEED_QUARTERS = [(y, q) for y in range(2021, 2026) for q in (1, 2, 3, 4) if (y, q) <= (2025, 2)]
 
 
+# issue 16's optional columns (feeds.md), in the order written
+PARTICIPANT_EXTRA = ["school_status_at_entry", "homeless", "ex_offender", "english_language_learner",
+                     "basic_skills_deficient", "cultural_barriers", "single_parent", "displaced_homemaker",
+                     "long_term_unemployed", "foster_care_youth"]
+PARTICIPATION_EXTRA = ["education_training_enrollment_date", "msg_date_efl", "msg_date_secondary_transcript",
+                       "msg_date_postsecondary_transcript", "msg_date_training_milestone",
+                       "msg_date_skills_progression", "youth_placement_q2", "youth_placement_q4",
+                       "postsecondary_enrollment_date", "credential_type", "credential_date"]
+
+
 @dataclass
 class Person:
     id: str
     ssn: str
     lwda: str
-    periods: list = field(default_factory=list)  # (participation_id, stream, entry, exit, reason)
+    periods: list = field(default_factory=list)  # (participation_id, stream, entry, exit, reason, {extra})
+    extra: dict = field(default_factory=dict)  # PARTICIPANT_EXTRA values
 
 
 def _write(path: Path, header: list[str], rows: list[list]) -> None:
@@ -47,14 +65,16 @@ def write_federal_feeds(landing: Path) -> Path:
     wages: dict[tuple[int, int], list[list]] = {}
     services: list[list] = []
     records: list[list] = []
+    supplemental: list[list] = []
 
     def person(pid: str, lwda: str) -> Person:
         p = Person(pid, f"7{len(people) + 1:02d}{len(people) + 11:02d}{len(people) + 3001:04d}", lwda)
         people.append(p)
         return p
 
-    def period(p: Person, participation_id: str, stream: str, entry: str, exit_: str, reason: str = "00") -> None:
-        p.periods.append([participation_id, stream, entry, exit_, reason])
+    def period(p: Person, participation_id: str, stream: str, entry: str, exit_: str, reason: str = "00",
+               **extra) -> None:
+        p.periods.append([participation_id, stream, entry, exit_, reason if exit_ else "", extra])
         services.append([participation_id, entry, "basic_career", "", "", "100.00"])
 
     def wage(p: Person, quarter: tuple[int, int], amount: str = "4000.00", employer: str = "UI0000001") -> None:
@@ -105,6 +125,30 @@ def write_federal_feeds(landing: Path) -> Path:
     period(n1, "PN1", "adult", "2024-06-03", "2024-10-15")
     wage(n1, (2025, 2))
 
+    # issue 16: the federal picture's examples
+    l1 = person("L1", "02")
+    period(l1, "PL1", "adult", "2023-09-05", "", education_training_enrollment_date="2023-09-05",
+           msg_date_postsecondary_transcript="2023-12-15")
+    y1 = person("Y1", "02")
+    period(y1, "PY1", "youth", "2022-09-01", "2023-06-15", youth_placement_q2=2)
+    x1 = person("X1", "02")
+    x1.extra["homeless"] = 1
+    period(x1, "PX1", "dislocated_worker", "2022-08-01", "2023-01-20")
+    supplemental.append([x1.ssn, "interstate", "", 2023, 3, "9000.00"])
+    d1 = person("D1", "01")
+    period(d1, "PD1", "dislocated_worker", "2022-10-03", "2023-02-28", credential_type=4,
+           credential_date="2023-04-28")
+    services.append(["PD1", "2022-10-10", "training", "occupational_skills", PROGRAM, "2500.00"])
+    records.append(["TRD1", PROGRAM, d1.ssn, "2022-10-10", "2023-02-01", "completed", 0, ""])
+    s1 = person("S1", "01")
+    s1.extra["school_status_at_entry"] = 1
+    period(s1, "PS1", "youth", "2022-09-01", "2023-05-31", credential_type=1, credential_date="2023-05-20")
+    wage(s1, (2023, 3), "3000.00")
+    g1 = person("G1", "01")
+    g1.extra["school_status_at_entry"] = 4
+    period(g1, "PG1", "youth", "2022-09-15", "2023-03-31", education_training_enrollment_date="2022-10-01",
+           credential_type=1, credential_date="2023-03-15", postsecondary_enrollment_date="2023-08-28")
+
     for quarter in FEED_QUARTERS:
         wages.setdefault(quarter, []).append([FILLER_SSN, "UI0000009", "331110", quarter[0], quarter[1], "1.00"])
 
@@ -123,14 +167,17 @@ def write_federal_feeds(landing: Path) -> Path:
     _write(landing / "job_center/participants.csv",
            ["individual_id", "ssn", "first_name", "last_name", "date_of_birth", "sex", "hispanic", "american_indian",
             "asian", "black", "pacific_islander", "white", "veteran", "disability", "highest_education",
-            "employment_status_at_entry", "low_income", "county_fips"],
+            "employment_status_at_entry", "low_income", "county_fips", *PARTICIPANT_EXTRA],
            [[p.id, p.ssn, *names[p.id], f"19{70 + i % 25}-0{1 + i % 9}-1{i % 9}", 1 + i % 2, 0, 0, 0, i % 2, 0,
-             1 - i % 2, 0, 0, 1, 0, i % 2, COUNTY[p.lwda]] for i, p in enumerate(people)])
+             1 - i % 2, 0, 0, 1, 0, i % 2, COUNTY[p.lwda], *[p.extra.get(c, "") for c in PARTICIPANT_EXTRA]]
+            for i, p in enumerate(people)])
     _write(landing / "job_center/participation.csv",
            ["participation_id", "individual_id", "funding_stream", "lwda_code", "entry_date", "exit_date",
-            "exit_reason"],
-           [[pid, p.id, stream, p.lwda, entry, exit_, reason] for p in people
-            for pid, stream, entry, exit_, reason in p.periods])
+            "exit_reason", *PARTICIPATION_EXTRA],
+           [[pid, p.id, stream, p.lwda, entry, exit_, reason, *[extra.get(c, "") for c in PARTICIPATION_EXTRA]]
+            for p in people for pid, stream, entry, exit_, reason, extra in p.periods])
+    _write(landing / "labor_market/supplemental_wages.csv",
+           ["ssn", "source", "employer_id", "year", "quarter", "wages"], supplemental)
     _write(landing / "job_center/services.csv",
            ["service_id", "participation_id", "service_date", "service_type", "training_type", "program_id", "cost"],
            [[f"S{i:03d}", *row] for i, row in enumerate(services, 1)])

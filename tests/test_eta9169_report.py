@@ -140,3 +140,85 @@ def test_merges_and_misused_codes_are_listed_as_warnings(federal_run):
         misused = next(t for t in tables if t.startswith("exit_reason_applies_to_program"))
         assert sorted(con.execute(f"SELECT participation_id, exit_reason FROM audit.{misused}").fetchall()) == [
             ("PA05", "05"), ("PE06", "06")]
+
+
+# --- issue 16: the rest of the federal picture (tests/federal_feeds.py, the issue's examples) ---
+
+def test_lpn_student_counts_one_of_one_in_py2023_skill_gains(mart, federal_run):
+    """L1 (LWDA 02) enters an LPN program on 2023-09-05 [1811] and passes the first term on
+    2023-12-15 [1807], still enrolled on 2024-06-30: PY2023 measurable skill gains 1/1 (TEGL
+    10-16 Change 2, Attachment 5). The value is withheld (1 < 10); the counts are in the
+    warehouse's int_skill_gain_periods, the published denominator is 1."""
+    with duckdb.connect(str(federal_run.warehouse), read_only=True) as con:
+        rows = con.execute("""SELECT program_year, skill_gain_achieved FROM intermediate.int_skill_gain_periods
+            WHERE scope = 'program' AND unit_id = 'PL1' ORDER BY 1""").fetchall()
+    assert rows[0] == (2023, True)
+    row = eta(mart, 2023, "adult", "02", "measurable_skill_gains_rate")
+    assert (row["cohort_exit_from"], row["cohort_exit_to"]) == (dt.date(2023, 7, 1), dt.date(2024, 6, 30))
+    assert (row["denominator"], row["cohort_exits"], row["is_suppressed"]) == (1, 1, True)
+    assert one(mart, """SELECT denominator FROM marts.rpt_wioa_performance WHERE exit_program_year = 2023
+        AND funding_stream = 'adult' AND lwda_code = '02' AND indicator = 'measurable_skill_gains_rate'""") == (1,)
+
+
+def test_college_bound_youth_is_a_q2_success(mart):
+    """Y1 (LWDA 02) exits Youth on 2023-06-15 with no wages and is in postsecondary education in
+    the second quarter after exit [1900 = 2]: not employed, but an education-or-employment
+    success; only Youth rows carry the indicator."""
+    row = one(mart, """SELECT employed_q2, education_employment_q2 FROM marts.fct_exit_outcomes
+        WHERE participation_id = 'PY1'""")
+    assert row == (False, True)
+    assert one(mart, """SELECT denominator FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
+        AND funding_stream = 'youth' AND lwda_code = '02' AND indicator = 'education_employment_rate_q2'""") == (1,)
+    assert eta(mart, 2023, "youth", "02", "education_employment_rate_q2")["cohort_exits"] == 1
+    others = mart.execute("""SELECT DISTINCT funding_stream FROM marts.rpt_wioa_performance
+        WHERE indicator LIKE 'education_employment_rate_%'""").fetchall()
+    assert others == [("youth",)]
+
+
+def test_cross_border_worker_is_employed_with_9000_in_the_median(mart, federal_run):
+    """X1 (LWDA 02) has no UI wages but $9,000 from the interstate exchange in Q2 after exit
+    (2023q3): employed, earnings 9,000, the source visible; the median's unit (int_performance_exits)
+    carries the 9,000. The published cell (1 exit) is withheld, its denominator too (it would
+    give employment_rate_q2's withheld numerator away)."""
+    row = one(mart, """SELECT employed_q2, earnings_q2, supplemental_earnings_q2, employment_source_q2
+        FROM marts.fct_exit_outcomes WHERE participation_id = 'PX1'""")
+    assert row == (True, 9000, 9000, "interstate")
+    with duckdb.connect(str(federal_run.warehouse), read_only=True) as con:
+        assert con.execute("""SELECT employed_q2, earnings_q2 FROM intermediate.int_performance_exits
+            WHERE scope = 'program' AND unit_id = 'PX1'""").fetchall() == [(True, 9000)]
+    assert one(mart, """SELECT is_suppressed FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
+        AND funding_stream = 'dislocated_worker' AND lwda_code = '02' AND indicator = 'median_earnings_q2'""") == (
+        True,)
+    ui_only = mart.execute("""SELECT DISTINCT employment_source_q2 FROM marts.fct_exit_outcomes
+        WHERE lwda_code = '03' AND employed_q2""").fetchall()
+    assert ui_only == [("ui",)]
+
+
+def test_case_recorded_cdl_counts(mart):
+    """D1 (LWDA 01): the school reported no credential; the case record holds a CDL [1800 = 4]
+    dated 2023-04-28, two months after the exit of 2023-02-28: credential attained, 1 of 1."""
+    assert one(mart, """SELECT in_credential_cohort, credential_attained FROM marts.fct_exit_outcomes
+        WHERE participation_id = 'PD1'""") == (True, True)
+    assert one(mart, """SELECT denominator FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
+        AND funding_stream = 'dislocated_worker' AND lwda_code = '01'
+        AND indicator = 'credential_attainment_rate'""") == (1,)
+
+
+def test_youth_credential_cohort_and_the_full_diploma_rule(mart):
+    """LWDA 01: S1, an in-school youth without training, earns a diploma and works in 2023q3: in
+    the cohort, counts. G1, an out-of-school youth in GED classes [1811], earns a GED and enrols
+    in college within the year (no wages): in the cohort, counts. 2 of 2."""
+    rows = dict((r[0], r[1:]) for r in mart.execute("""SELECT participation_id, in_credential_cohort,
+        credential_attained FROM marts.fct_exit_outcomes WHERE participation_id IN ('PS1', 'PG1')""").fetchall())
+    assert rows == {"PS1": (True, True), "PG1": (True, True)}
+    assert one(mart, """SELECT denominator FROM marts.rpt_wioa_performance WHERE exit_program_year = 2022
+        AND funding_stream = 'youth' AND lwda_code = '01' AND indicator = 'credential_attainment_rate'""") == (2,)
+
+
+def test_barrier_breakouts(mart):
+    """X1 is homeless [800]: the barrier_homeless 'yes' group and the has_barrier 'yes' group of
+    dislocated workers in LWDA 02 (PY2022) each hold that one exit."""
+    for dimension in ("barrier_homeless", "has_barrier"):
+        assert one(mart, """SELECT denominator FROM marts.rpt_equity_outcomes WHERE exit_program_year = 2022
+            AND funding_stream = 'dislocated_worker' AND lwda_code = '02' AND dimension = ? AND group_value = 'yes'
+            AND indicator = 'employment_rate_q2'""", (dimension,)) == (1,)

@@ -68,6 +68,18 @@ BAD_FILES = {
         "week_ending,county_fips,initial_claims,continued_claims",
         f"2020-04-18,{COUNTY},90000,160000",
         f"2020-04-25,{COUNTY},80000,150000,999"],
+    # issue 16's optional columns and entity: their rules name file, row and rule like the others
+    "job_center/participation_z_bad_new.csv": [
+        "participation_id,individual_id,funding_stream,lwda_code,entry_date,exit_date,exit_reason,"
+        "youth_placement_q2,msg_date_efl,education_training_enrollment_date",
+        f"AP17,P14,wagner_peyser,{LWDA},2020-03-02,2020-06-30,00,2,,",
+        f"AP18,P14,dislocated_worker,{LWDA},2020-03-02,2020-06-30,00,,2020-05-01,"],
+    "job_center/participants_z_bad_new.csv": [
+        csv_line(PARTICIPANT_HEADER + ["homeless"]), csv_line(_person("P16", 16) + [5])],
+    "labor_market/supplemental_wages_z_bad.csv": [
+        "ssn,source,employer_id,year,quarter,wages",
+        f"{ssn(14)},interstate,,2020,1,500.00",
+        f"{ssn(14)},border,,2020,2,600.00"],
 }
 LATIN1_FILE = "labor_market/oews_z_latin1.csv"
 
@@ -85,10 +97,19 @@ CASES = [
     Case("missing column", "laus", "labor_market/laus_z_bad.csv", 1, "missing_column"),
     Case("malformed CSV row", "ui_claims", "labor_market/ui_claims_z_bad.csv", 3, "csv:malformed_row"),
     Case("wrong encoding", "oews", LATIN1_FILE, None, "encoding:utf-8"),
+    Case("youth placement outside youth", "participation", "job_center/participation_z_bad_new.csv", 2,
+         "youth_placement_q2/_q4 [1900, 1901] only for youth"),
+    Case("skill gain without enrollment", "participation", "job_center/participation_z_bad_new.csv", 3,
+         "needs education_training_enrollment_date [1811]"),
+    Case("barrier code", "participants", "job_center/participants_z_bad_new.csv", 2,
+         "homeless [800]: 1 yes, 0 no, 9"),
+    Case("supplemental wage source", "supplemental_wages", "labor_market/supplemental_wages_z_bad.csv", 3,
+         "source in"),
 ]
 # Valid rows written beside the bad ones, which must reach the raw tables.
 VALID_ROWS = {"participants": ("individual_id", "P14"), "participation": ("participation_id", "AP14"),
-              "services": ("service_id", "S14"), "ui_claims": ("initial_claims", "90000")}
+              "services": ("service_id", "S14"), "ui_claims": ("initial_claims", "90000"),
+              "supplemental_wages": ("wages", "500.00")}
 
 
 def _sha(path) -> str:

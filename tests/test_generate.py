@@ -22,6 +22,10 @@ SEED = int(os.environ.get("O4O_GENERATE_TEST_SEED", "20240601"))
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 AS_OF = pd.Timestamp("2025-06-30")
 
+BARRIERS = ["homeless", "ex_offender", "english_language_learner", "basic_skills_deficient", "cultural_barriers",
+            "single_parent", "displaced_homemaker", "long_term_unemployed", "foster_care_youth"]
+GAINS = ["msg_date_efl", "msg_date_secondary_transcript", "msg_date_postsecondary_transcript",
+         "msg_date_training_milestone", "msg_date_skills_progression"]
 CONTRACT = {
     "providers/providers.csv": ["provider_id", "provider_name", "entity_type", "county_fips", "state"],
     "providers/programs.csv": ["program_id", "provider_id", "program_name", "cip_code", "soc_code",
@@ -33,9 +37,14 @@ CONTRACT = {
     "job_center/participants.csv": ["individual_id", "ssn", "first_name", "last_name", "date_of_birth", "sex",
                                     "hispanic", "american_indian", "asian", "black", "pacific_islander",
                                     "white", "veteran", "disability", "highest_education",
-                                    "employment_status_at_entry", "low_income", "county_fips"],
+                                    "employment_status_at_entry", "low_income", "county_fips",
+                                    # issue 16's optional columns
+                                    "school_status_at_entry", *BARRIERS],
     "job_center/participation.csv": ["participation_id", "individual_id", "funding_stream", "lwda_code",
-                                     "entry_date", "exit_date", "exit_reason"],
+                                     "entry_date", "exit_date", "exit_reason",
+                                     "education_training_enrollment_date", *GAINS, "youth_placement_q2",
+                                     "youth_placement_q4", "postsecondary_enrollment_date", "credential_type",
+                                     "credential_date"],
     "job_center/services.csv": ["service_id", "participation_id", "service_date", "service_type",
                                 "training_type", "program_id", "cost"],
     "labor_market/laus.csv": ["area_fips", "year", "month", "labor_force", "employed", "unemployed",
@@ -43,6 +52,7 @@ CONTRACT = {
     "labor_market/oews.csv": ["area_code", "soc_code", "year", "occupation_title", "employment",
                               "median_annual_wage"],
     "labor_market/ui_claims.csv": ["week_ending", "county_fips", "initial_claims", "continued_claims"],
+    "labor_market/supplemental_wages.csv": ["ssn", "source", "employer_id", "year", "quarter", "wages"],
 }
 WAGE_COLUMNS = ["ssn", "employer_id", "naics_code", "year", "quarter", "wages"]
 WAGE_QUARTERS = [(y, q) for y in range(2018, 2026) for q in range(1, 5) if (y, q) <= (2025, 2)]
@@ -297,6 +307,35 @@ def test_participation_rules(feeds):
     nxt = p.groupby("individual_id").entry.shift(-1)
     has_next = nxt.notna()
     assert (p.exit[has_next] < nxt[has_next]).all()
+
+
+def test_issue16_fields_follow_their_rules_at_plausible_rates(feeds):
+    """The optional fields of issue 16 (feeds.md) obey their raw-gate rules, and the demo has
+    enough of each for every indicator: skill gains for most trainees, Youth placements,
+    case-record credentials, barriers, a few percent of exits with supplemental wages."""
+    pt, pa_, sw = feeds["participants"], feeds["participation"], feeds["supplemental_wages"]
+    assert set(pt.school_status_at_entry) <= {"", "1", "2", "3", "4", "5", "6"}
+    for col in BARRIERS:
+        assert set(pt[col]) <= {"0", "1", "9"}, col
+        assert 0 < (pt[col] == "1").mean() < 0.25 or col == "foster_care_youth", col
+    youth = pa_.funding_stream == "youth"
+    for col in ("youth_placement_q2", "youth_placement_q4"):
+        assert set(pa_[col]) <= {"", "0", "1", "2", "3"} and (pa_[col][~youth] == "").all(), col
+        assert pa_[col][youth & (pa_.exit_date != "")].isin(["1", "2", "3"]).mean() > 0.15, col
+    enrolled = pa_.education_training_enrollment_date != ""
+    gained = (pa_[GAINS] != "").any(axis=1)
+    assert not (gained & ~enrolled).any(), "a skill gain needs an enrolment [1811]"
+    assert 0.5 < gained[enrolled].mean() < 0.9
+    for col in ["education_training_enrollment_date", *GAINS]:
+        dated = pa_[col] != ""
+        assert (pa_[col][dated] >= pa_.entry_date[dated]).all(), col
+    has_type = pa_.credential_type != ""
+    assert set(pa_.credential_type[has_type]) <= {"1", "4", "5", "6"}
+    assert ((pa_.credential_date != "") == has_type).all()
+    assert set(sw.source) <= {"interstate", "federal", "military", "supplemental"}
+    assert full(sw.ssn, r"\d{9}") and full(sw.wages, MONEY_RE)
+    assert not sw.duplicated(["ssn", "source", "employer_id", "year", "quarter"]).any()
+    assert 0.01 < sw.ssn.nunique() / (pa_.exit_date != "").sum() < 0.08
 
 
 def test_services_rules(feeds):

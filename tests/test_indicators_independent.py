@@ -30,7 +30,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo root holds `benchmarks`
 from benchmarks.pandas_peer import (  # noqa: E402
-    INDICATORS, SUPPRESSION_THRESHOLD, eta9169_performance, is_excluded_exit, is_quarter_known, performance_units,
+    INDICATORS, SKILL_GAINS, SUPPRESSION_THRESHOLD, eta9169_performance, is_excluded_exit, is_quarter_known, performance_units,
     program_outcomes, read_exits, read_wage_feed, wioa_performance)
 from conftest import refresh  # noqa: E402
 
@@ -45,7 +45,9 @@ SHOWN = 30  # differing rows shown in a failure message
 # fct_exit_outcomes column -> the peer's outcome column, and the peer's unit per mart unit
 EXIT_COLUMNS = {"employed_q2": ("employment_rate_q2", 1), "employed_q4": ("employment_rate_q4", 1),
                 "earnings_q2": ("median_earnings_q2", 100), "credential_attained": ("credential_attainment_rate", 1),
-                "retained_same_employer": ("retention_same_employer", 1)}
+                "retained_same_employer": ("retention_same_employer", 1),
+                "education_employment_q2": ("education_employment_rate_q2", 1),
+                "education_employment_q4": ("education_employment_rate_q4", 1)}
 
 
 def published(run, table: str = "rpt_wioa_performance") -> pd.DataFrame:
@@ -188,7 +190,8 @@ def test_generated_data_exercises_the_rules(generated_run, generated_units):
     report = wioa_performance(generated_units)
     assert report["is_suppressed"].any() and (report["denominator"] >= SUPPRESSION_THRESHOLD).any()
     unsuppressed = set(report.loc[~report["is_suppressed"], "indicator"])
-    assert unsuppressed == set(INDICATORS), f"no unsuppressed row for {set(INDICATORS) - unsuppressed}"
+    expected = set(INDICATORS) | {SKILL_GAINS}  # skill gains is not exit-based: its own table
+    assert unsuppressed == expected, f"no unsuppressed row for {expected - unsuppressed}"
     medians = report[(report["indicator"] == "median_earnings_q2") & ~report["is_suppressed"]]
     assert (medians["denominator"] % 2 == 0).any(), "no even-sized median (mean of the two middle values)"
     for rollup in ({"funding_stream": "all"}, {"lwda_code": "all"}):
@@ -196,6 +199,19 @@ def test_generated_data_exercises_the_rules(generated_run, generated_units):
         assert ((report[column] == value) & ~report["is_suppressed"]).any()
     eta = peer_eta9169(generated_run, generated_units)
     assert eta["is_final"].any() and not eta["is_final"].all(), "no final and provisional rows both"
+    # issue 16's rules
+    gains = generated_units.attrs["skill_gains"].frame
+    assert gains["achieved"].any() and not gains["achieved"].all(), "skill gains: not both outcomes"
+    youth = o[o["funding_stream"] == "youth"]
+    assert ((youth["education_employment_rate_q2"] == 1) & (youth["employment_rate_q2"] == 0)).any(), \
+        "no youth who counts for education or training alone"
+    with duckdb.connect(str(generated_run.published), read_only=True) as con:
+        sources = {r[0] for r in con.execute("""SELECT DISTINCT employment_source_q2 FROM marts.fct_exit_outcomes
+            WHERE employed_q2""").fetchall()}
+        case_only = con.execute("""SELECT count(*) FROM marts.fct_exit_outcomes e
+            WHERE credential_attained AND funding_stream = 'youth'""").fetchone()[0]
+    assert "ui" in sources and sources - {"ui"}, "no exit employed through supplemental wages"
+    assert case_only > 0, "no youth credential"
 
 
 # --- edge cases the generated data does not reach ----------------------------------------

@@ -10,7 +10,9 @@
     coalesce(({{ quarter_index_expr }}) between {{ first_expr }} and {{ latest_expr }}, false)
 {%- endmacro %}
 
-{#- The five WIOA indicators of mart.md, in report order. kind `rate` has a numerator;
+{#- The exit-based WIOA indicators of mart.md, in report order (the Youth education-or-employment
+    rates, TEGL 10-16 Change 2 / PIRL 1900-1901, count title I Youth program exits only:
+    `is_youth_exit`). Measurable skill gains is not exit-based: skill_gain_cells(). kind `rate` has a numerator;
     kind `median` reports the median of earnings_q2 over its denominator. `known`: whether the
     indicator's wage quarter is in the feed; `cohort`: who the indicator is about (credential:
     the credential cohort); `quarters_after_exit`: the last outcome quarter (is_final). -#}
@@ -26,6 +28,10 @@
          'known': 'is_q4_known', 'cohort': 'in_credential_cohort', 'quarters_after_exit': 4},
         {'name': 'retention_same_employer', 'kind': 'rate',
          'known': 'is_q4_known', 'cohort': 'true', 'quarters_after_exit': 4},
+        {'name': 'education_employment_rate_q2', 'kind': 'rate', 'known': 'is_q2_known',
+         'cohort': 'is_youth_exit', 'quarters_after_exit': 2},
+        {'name': 'education_employment_rate_q4', 'kind': 'rate', 'known': 'is_q4_known',
+         'cohort': 'is_youth_exit', 'quarters_after_exit': 4},
     ]) }}
 {%- endmacro %}
 
@@ -52,7 +58,11 @@
     count(case when {{ g.credential_attainment_rate }}credential_attained is not null then 1 end) as credential_attainment_rate__denominator,
     count(case when {{ g.credential_attainment_rate }}credential_attained then 1 end) as credential_attainment_rate__numerator,
     count(case when {{ g.retention_same_employer }}retained_same_employer is not null then 1 end) as retention_same_employer__denominator,
-    count(case when {{ g.retention_same_employer }}retained_same_employer then 1 end) as retention_same_employer__numerator
+    count(case when {{ g.retention_same_employer }}retained_same_employer then 1 end) as retention_same_employer__numerator,
+    count(case when {{ g.education_employment_rate_q2 }}education_employment_q2 is not null then 1 end) as education_employment_rate_q2__denominator,
+    count(case when {{ g.education_employment_rate_q2 }}education_employment_q2 then 1 end) as education_employment_rate_q2__numerator,
+    count(case when {{ g.education_employment_rate_q4 }}education_employment_q4 is not null then 1 end) as education_employment_rate_q4__denominator,
+    count(case when {{ g.education_employment_rate_q4 }}education_employment_q4 then 1 end) as education_employment_rate_q4__numerator
 {%- endmacro %}
 
 {#- Completeness select-list (ETA-9169 reports a cohort, known or not): for each indicator,
@@ -113,5 +123,39 @@
         {%- for ind in wioa_indicators() %}
         when '{{ ind.name }}' then {{ ind.quarters_after_exit }}
         {%- endfor %}
+        -- skill gains: the report year's own last quarter (cohort_exit_to is its end)
+        when 'measurable_skill_gains_rate' then 0
     end
+{%- endmacro %}
+
+{#- The PIRL barriers to employment of participants (WIOA sec. 3(24); feeds.md lists the element
+    numbers), beside low_income [802]: each is a breakout of rpt_equity_outcomes, and
+    dim_participant.has_barrier ("has at least one barrier") another. -#}
+{% macro barrier_columns() -%}
+    {{ return(["homeless", "ex_offender", "english_language_learner", "basic_skills_deficient", "cultural_barriers", "single_parent", "displaced_homemaker", "long_term_unemployed", "foster_care_youth"]) }}
+{%- endmacro %}
+
+{#- Measurable Skill Gains cells (measurable_skill_gains_rate), shaped like wioa_indicator_cells
+    with completeness, from int_skill_gain_periods: per `year_column` (the program year of
+    participation, named as the report's year key), funding stream and LWDA with their 'all'
+    rollups (performance_rollups: periods per program, a person once per year in 'all').
+    cohort_exits and outcomes_known are the denominator (participants in education or
+    training in the year; nothing waits for wage quarters). Suppression comes after, with the
+    report's other cells. -#}
+{% macro skill_gain_cells(year_column) -%}
+    select
+        program_year as {{ year_column }},
+        funding_stream,
+        lwda_code,
+        cast('measurable_skill_gains_rate' as {{ dbt.type_string() }}) as indicator,
+        cast(count(case when skill_gain_achieved then 1 end) as {{ dbt.type_bigint() }}) as numerator,
+        cast(count(*) as {{ dbt.type_bigint() }}) as denominator,
+        cast({{ rate('count(case when skill_gain_achieved then 1 end)', 'count(*)') }} as {{ type_double() }}) as value,
+        cast(count(*) as {{ dbt.type_bigint() }}) as cohort_exits,
+        cast(count(*) as {{ dbt.type_bigint() }}) as outcomes_known
+    from (
+        {{ performance_rollups(ref('int_skill_gain_periods'), ['program_year'], ['skill_gain_achieved']) }}
+    ) as rollups
+    where (scope = 'common') = (funding_stream = 'all')
+    group by program_year, scope, funding_stream, lwda_code
 {%- endmacro %}

@@ -29,7 +29,8 @@
 {#- The outcome columns of int_performance_exits that the indicator aggregates read. -#}
 {% macro performance_outcome_columns() -%}
     {{ return(['is_q2_known', 'is_q4_known', 'in_credential_cohort', 'employed_q2', 'employed_q4',
-               'earnings_q2', 'credential_attained', 'retained_same_employer']) }}
+               'earnings_q2', 'credential_attained', 'retained_same_employer',
+               'is_youth_exit', 'education_employment_q2', 'education_employment_q4']) }}
 {%- endmacro %}
 
 {#- A text id of a report cell from its key columns, '|'-separated in the order given (the

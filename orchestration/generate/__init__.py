@@ -19,6 +19,8 @@ Modules, one job each:
   employers     employer pool (UI accounts, NAICS) and hiring draws
   wages         quarterly wage records, simulated and written quarter by quarter
   labor_market  LAUS, OEWS and UI claims
+  federal       issue 16's optional fields (skill gains, Youth placements, case-record
+                credentials, barriers, school status) and supplemental wages
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import labor_market, participation, people, providers, reference, services, training, wages
+from . import federal, labor_market, participation, people, providers, reference, services, training, wages
 from .employers import Employers
 from .writer import FeedWriter
 
@@ -37,7 +39,7 @@ __all__ = ["generate"]
 
 # Independent random streams, one per step, so changing one step never shifts another.
 _STREAMS = ("providers", "people", "participation", "services", "training", "workers", "employers",
-            "wages", "laus", "oews", "ui_claims")
+            "wages", "laus", "oews", "ui_claims", "federal")
 
 
 def generate(out_dir: Path, participants: int, seed: int,
@@ -70,8 +72,10 @@ def generate(out_dir: Path, participants: int, seed: int,
 
     who = people.generate(rngs["people"], participants, ref)
     part = participation.generate(rngs["participation"], who, ref, programs)
-    out.write("participants", people.table(who, ref, part.employment_status, part.low_income))
-    out.write("participation", participation.table(part.all, ref, who.n))
+    extra = federal.generate(rngs["federal"], who, part)  # issue 16's optional fields
+    out.write("participants", {**people.table(who, ref, part.employment_status, part.low_income),
+                               **extra.participants})
+    out.write("participation", {**participation.table(part.all, ref, who.n), **extra.participation})
     out.write("services", services.generate(rngs["services"], part.all, programs, program_ids))
     record_cols, students = training.generate(rngs["training"], who, part.all, programs, program_ids)
     out.write("training_records", record_cols)
@@ -82,6 +86,7 @@ def generate(out_dir: Path, participants: int, seed: int,
     wages.write_quarters(rngs["wages"], workers, employers, ref,
                          lambda columns, stem: out.write("wage_records", columns, stem))
 
+    out.write("supplemental_wages", extra.supplemental_wages)
     out.write("laus", labor_market.laus(rngs["laus"], ref))
     out.write("oews", labor_market.oews(rngs["oews"], ref))
     out.write("ui_claims", labor_market.ui_claims(rngs["ui_claims"], ref))

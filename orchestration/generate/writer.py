@@ -27,6 +27,7 @@ FEED_FOLDERS = {
     "participation": "job_center",
     "services": "job_center",
     "wage_records": "labor_market",
+    "supplemental_wages": "labor_market",
     "laus": "labor_market",
     "oews": "labor_market",
     "ui_claims": "labor_market",

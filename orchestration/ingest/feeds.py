@@ -40,6 +40,9 @@ class Column:
     # SSN-shaped value is replaced by a keyed pseudonym marked `ssn-shaped-id:` (so the
     # person's rows still join) and reported as an error.
     person_id: bool = False
+    # Added to the contract after v1 (issue 16): a file without the column loads as before,
+    # the column NULL in every row (feeds.md, "optional columns").
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,18 @@ class Entity:
     # What a later delivery replaces (feeds.md): by default the rows with the same key; for
     # UI wage records every earlier row of the same employer and quarter (an amended report).
     replaces_by: tuple[str, ...] | None = None
+    # An entity added after v1 (issue 16): a landing directory without its files is not an
+    # error; raw.<entity> is then an empty table of the contract's shape.
+    optional: bool = False
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def required_column_names(self) -> list[str]:
+        """The columns a file must have (every column but the optional ones)."""
+        return [c.name for c in self.columns if not c.optional]
 
     @property
     def has_pii(self) -> bool:
@@ -84,6 +95,20 @@ def _cols(*specs) -> tuple[Column, ...]:
                  for s in specs)
 
 
+def _optional(*specs) -> tuple[Column, ...]:
+    """Columns added after v1 (issue 16): a file may leave them out."""
+    return tuple(Column(c.name, c.type, optional=True) for c in _cols(*specs))
+
+
+# PIRL barriers to employment (WIOA sec. 3(24)), 1 yes / 0 no / 9 not disclosed; low_income
+# [802] is a v1 column. Element numbers: feeds.md.
+BARRIERS = ("homeless", "ex_offender", "english_language_learner", "basic_skills_deficient",
+            "cultural_barriers", "single_parent", "displaced_homemaker", "long_term_unemployed",
+            "foster_care_youth")
+# PIRL 1806-1810: the date of the most recent measurable skill gain of each type.
+SKILL_GAIN_DATES = ("msg_date_efl", "msg_date_secondary_transcript", "msg_date_postsecondary_transcript",
+                    "msg_date_training_milestone", "msg_date_skills_progression")
+
 PERSON = (Column("ssn", SSN), Column("first_name", NAME, required=True),
           Column("last_name", NAME, required=True), Column("date_of_birth", BIRTH_DATE, required=True))
 
@@ -101,10 +126,14 @@ ENTITIES: tuple[Entity, ...] = (
         Column("individual_id", person_id=True), *PERSON, ("sex", INT),
         *[(c, INT) for c in ("hispanic", "american_indian", "asian", "black", "pacific_islander", "white")],
         ("veteran", INT), ("disability", INT), ("highest_education", INT),
-        ("employment_status_at_entry", INT), ("low_income", INT), "county_fips")),
+        ("employment_status_at_entry", INT), ("low_income", INT), "county_fips",
+        *_optional(("school_status_at_entry", INT), *[(b, INT) for b in BARRIERS]))),
     Entity("participation", "job_center", ("participation_id",), _cols(
         "participation_id", Column("individual_id", person_id=True), "funding_stream", "lwda_code",
-        ("entry_date", DATE), ("exit_date", DATE), "exit_reason"),
+        ("entry_date", DATE), ("exit_date", DATE), "exit_reason",
+        *_optional(("education_training_enrollment_date", DATE), *[(d, DATE) for d in SKILL_GAIN_DATES],
+                   ("youth_placement_q2", INT), ("youth_placement_q4", INT),
+                   ("postsecondary_enrollment_date", DATE), ("credential_type", INT), ("credential_date", DATE))),
         age_at="entry_date", age_via="individual_id"),
     Entity("services", "job_center", ("service_id",), _cols(
         "service_id", "participation_id", ("service_date", DATE), "service_type", "training_type",
@@ -112,6 +141,12 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("wage_records", "labor_market", ("ssn", "employer_id", "year", "quarter"), _cols(
         Column("ssn", SSN, required=True), Column("employer_id", nine_digits_ok=True), "naics_code", ("year", INT), ("quarter", INT), ("wages", MONEY)),
         replaces_by=("employer_id", "year", "quarter")),
+    # Wages outside the state's UI records (TEGL 10-16 Change 2, supplemental wage information):
+    # the interstate exchange (SWIS), federal (FEDES) and military employment, and wages staff
+    # documented. Added in issue 16, optional.
+    Entity("supplemental_wages", "labor_market", ("ssn", "source", "employer_id", "year", "quarter"), _cols(
+        Column("ssn", SSN, required=True), "source", Column("employer_id", nine_digits_ok=True), ("year", INT),
+        ("quarter", INT), ("wages", MONEY)), optional=True),
     Entity("laus", "labor_market", ("area_fips", "year", "month"), _cols(
         "area_fips", ("year", INT), ("month", INT), ("labor_force", INT), ("employed", INT),
         ("unemployed", INT), ("unemployment_rate", DECIMAL))),

@@ -290,7 +290,7 @@ def _file_columns(con, entity: Entity, path: Path, idx: int, source: str, info: 
     columns = [(h, w.lower()) for h, w in named if w]
     lowered = [lo for _, lo in columns]
     contract = set(entity.column_names)
-    missing = sorted(contract - set(lowered))
+    missing = sorted(set(entity.required_column_names) - set(lowered))
     dupes = sorted({mask_ssn_shapes(lo) for lo in lowered if lowered.count(lo) > 1})
     if missing or dupes:
         for col in missing:
@@ -352,6 +352,9 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
     files = entity_files(landing_dir, entity)
     ensure_raw_schema(con)
     con.execute(f"DELETE FROM {RAW_SCHEMA}.quarantine WHERE entity = ?", [entity.name])
+    if not files and entity.optional:
+        _empty_optional_entity(con, entity, pii_key, result, log)
+        return result
     if not files:
         result.stopped = True
         result.problems.append(Problem(f"{entity.feed}/{entity.name}*.csv", None, None,
@@ -410,7 +413,8 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             column = mask_ssn_shapes(r["column"]) if r["column"] else None
             result.problems.append(Problem(source, r["line"], column, rule))
             result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
-        select = ", ".join(f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in kept)
+        select = ", ".join([f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in kept]
+                           + _absent_optional_columns(entity, [lo for _, lo in kept]))
         # views, not copies: the files' rows are first copied when typed (_typed)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _g{idx} AS SELECT {idx} AS _file_idx,
             {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
@@ -460,6 +464,32 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         + (f" ({result.rows_dropped_by_amendments:,} dropped by amended reports)"
            if result.rows_dropped_by_amendments else ""))
     return result
+
+
+def _absent_optional_columns(entity: Entity, present: list[str]) -> list[str]:
+    """An optional column (feeds.py, issue 16) the file does not have: NULL in every row."""
+    return [f"CAST(NULL AS VARCHAR) AS {quote_ident(c.name)}" for c in entity.columns
+            if c.optional and c.name not in present]
+
+
+def _empty_optional_entity(con, entity: Entity, pii_key: bytes, result: EntityLoad, log: Log) -> None:
+    """An optional entity (supplemental_wages) without files: raw.<entity> is an empty table of
+    the contract's shape, built by the same typing code as a delivery (no rows, no problems).
+    A table that already holds rows (an earlier delivery) is left as it is."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                         [RAW_SCHEMA, entity.name]).fetchone()[0]
+    if exists:
+        result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
+        log(f"{entity.name}: no files (an optional entity); raw.{entity.name} kept as it was")
+        return
+    columns = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in entity.column_names)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _landed AS SELECT 0 AS _file_idx, CAST(NULL AS VARCHAR) AS _source_file,
+        CAST(0 AS BIGINT) AS _row_number, CAST(NULL AS TIMESTAMP) AS _loaded_at, {columns} WHERE false""")
+    _quarantine_parse_errors(con, entity, result, log)
+    _build_raw_table(con, entity, pii_key, result, log=log)
+    con.execute("DROP VIEW _landed")
+    _finish(con, entity, result)
+    log(f"{entity.name}: no files (an optional entity): raw.{entity.name} is empty")
 
 
 def _drop_files(con, accepted: list[tuple[int, str]]) -> None:

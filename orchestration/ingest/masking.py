@@ -25,7 +25,7 @@ MASKED_SSN = "***-**-****"
 # Words a delivery's file name may show as they are (lower case; one-letter runs are
 # always kept: `q1`, `2024b`). Anything else - a person's name, a city - is shown by shape.
 FILE_NAME_WORDS = frozenset("""
-    csv txt providers programs training records participants participation services wage wages labor market
+    csv txt providers programs training records participants participation services wage wages supplemental labor market
     laus oews ui claims job center amended amendment corrected correction corrections correct fix fixed revised
     revision resent resend resubmission resubmitted replacement replaces update updated final draft copy part
     extra full partial delta incremental backfill new old late bad test latin utf export extract data file

@@ -103,5 +103,9 @@ select
         as common_in_credential_cohort,
     -- age at the common entry: that of the first period
     max(case when cluster_order = 1 then age_at_entry end) over (partition by common_exit_id) as common_age_at_entry,
-    count(*) over (partition by common_exit_id) as common_exit_program_count
+    count(*) over (partition by common_exit_id) as common_exit_program_count,
+    -- issue 16: the case-record fields the outcome rules read, of any of the exits
+    max(youth_placement_q2) over (partition by common_exit_id) as common_youth_placement_q2,
+    max(youth_placement_q4) over (partition by common_exit_id) as common_youth_placement_q4,
+    min(postsecondary_enrollment_date) over (partition by common_exit_id) as common_postsecondary_enrollment_date
 from members

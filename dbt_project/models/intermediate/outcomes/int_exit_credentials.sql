@@ -1,5 +1,5 @@
 -- Credentials that may count for an exit: for a WIOA exit, those of every training record
--- linked to the participant (int_participant_training_records); for a common exit, those of
+-- linked to the participant (int_participant_training_records) and the case record's own; for a common exit, those of
 -- each of its exits; for a training-record exit, the record's own. The window and code rules
 -- are applied in int_exit_outcomes.
 with participation_credentials as (
@@ -13,6 +13,20 @@ with participation_credentials as (
     inner join {{ ref('int_participant_training_records') }} as links
         on links.individual_id = exits.individual_id
     where links.credential_type > 0
+
+    union all
+
+    -- the case record's own credential (PIRL 1800 type, 1801 date; issue 16): like a provider
+    -- record, the person's, on any of their periods; the window rule decides which exit it counts for
+    select
+        exits.participation_id,
+        cast('case_record:' || p.participation_id as {{ dbt.type_string() }}) as record_id,
+        p.credential_type,
+        p.credential_date
+    from {{ ref('int_participation_exits') }} as exits
+    inner join {{ ref('stg_job_center__participation') }} as p
+        on p.individual_id = exits.individual_id
+    where p.credential_type > 0
 
 )
 

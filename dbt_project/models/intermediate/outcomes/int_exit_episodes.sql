@@ -10,7 +10,10 @@ select
     wage_key,
     entry_date,
     exit_date,
-    in_credential_cohort
+    in_credential_cohort,
+    youth_placement_q2,
+    youth_placement_q4,
+    postsecondary_enrollment_date
 from {{ ref('int_participation_exits') }}
 
 union all
@@ -23,7 +26,10 @@ select distinct
     common_wage_key as wage_key,
     common_entry_date as entry_date,
     common_exit_date as exit_date,
-    common_in_credential_cohort as in_credential_cohort
+    common_in_credential_cohort as in_credential_cohort,
+    common_youth_placement_q2 as youth_placement_q2,
+    common_youth_placement_q4 as youth_placement_q4,
+    common_postsecondary_enrollment_date as postsecondary_enrollment_date
 from {{ ref('int_common_exits') }}
 
 union all
@@ -37,5 +43,8 @@ select
     enrollment_date as entry_date,
     completion_date as exit_date,
     -- every provider student is in training: the whole exit cohort is the credential cohort
-    true as in_credential_cohort
+    true as in_credential_cohort,
+    cast(null as {{ dbt.type_int() }}) as youth_placement_q2,
+    cast(null as {{ dbt.type_int() }}) as youth_placement_q4,
+    cast(null as date) as postsecondary_enrollment_date
 from {{ ref('int_training_record_exits') }}

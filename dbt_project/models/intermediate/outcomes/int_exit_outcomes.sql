@@ -42,8 +42,18 @@ known as (
 
 person_quarters as (
 
-    select participant_key as wage_key, quarter_index, total_wages
+    -- state UI wages and, beside them, the supplemental sources (int_supplemental_wages_by_person_quarter:
+    -- interstate, federal, military, supplemental): both are evidence of employment and both
+    -- count in earnings (TEGL 10-16 Change 2, "Supplemental Wage Information")
+    select participant_key as wage_key, quarter_index, total_wages,
+        total_wages as ui_wages, cast(0 as decimal(14, 2)) as supplemental_wages,
+        0 as has_interstate, 0 as has_federal, 0 as has_military, 0 as has_supplemental
     from {{ ref('int_wages_by_person_quarter') }}
+    union all
+    select participant_key, quarter_index, total_wages,
+        cast(0 as decimal(14, 2)), total_wages,
+        has_interstate, has_federal, has_military, has_supplemental
+    from {{ ref('int_supplemental_wages_by_person_quarter') }}
 
 ),
 
@@ -53,6 +63,15 @@ episode_wages as (
         known.exit_episode_id,
         sum(case when w.quarter_index = known.exit_quarter_index + 2 then w.total_wages end) as wages_q2,
         sum(case when w.quarter_index = known.exit_quarter_index + 4 then w.total_wages end) as wages_q4,
+        {%- for q in [2, 4] %}
+        sum(case when w.quarter_index = known.exit_quarter_index + {{ q }} then w.ui_wages end) as ui_wages_q{{ q }},
+        sum(case when w.quarter_index = known.exit_quarter_index + {{ q }} then w.supplemental_wages end)
+            as supplemental_wages_q{{ q }},
+        {%- for src in ['interstate', 'federal', 'military', 'supplemental'] %}
+        max(case when w.quarter_index = known.exit_quarter_index + {{ q }} then w.has_{{ src }} else 0 end)
+            as has_{{ src }}_q{{ q }},
+        {%- endfor %}
+        {%- endfor %}
         sum(case when w.quarter_index = known.entry_quarter_index - 2 then w.total_wages end) as wages_pre_program,
         max(case when w.quarter_index between known.exit_quarter_index + 1 and known.exit_quarter_index + 4
                   and w.total_wages > 0 then 1 else 0 end) as has_wages_year_after_exit
@@ -105,6 +124,25 @@ outcomes as (
         case when known.is_q2_known then coalesce(episode_wages.wages_q2, 0) > 0 end as employed_q2,
         case when known.is_q4_known then coalesce(episode_wages.wages_q4, 0) > 0 end as employed_q4,
         episode_wages.wages_q2,
+        {%- for q in [2, 4] %}
+        -- where the quarter's wages came from: 'ui' and/or the supplemental sources, comma-separated
+        case when coalesce(episode_wages.wages_q{{ q }}, 0) > 0 then
+            substring(
+                case when coalesce(episode_wages.ui_wages_q{{ q }}, 0) > 0 then ',ui' else '' end
+                {%- for src in ['interstate', 'federal', 'military', 'supplemental'] %}
+                || case when episode_wages.has_{{ src }}_q{{ q }} = 1 then ',{{ src }}' else '' end
+                {%- endfor %}, 2)
+        end as employment_source_q{{ q }},
+        {%- endfor %}
+        episode_wages.supplemental_wages_q2,
+        -- TEGL 10-16 Change 2: a secondary diploma counts when the person is employed or enrolled
+        -- in education or training leading to a postsecondary credential within a year after
+        -- exit: a post-exit enrolment date in that year, or a Youth placement in Q2 / Q4 in
+        -- occupational skills training or postsecondary education (PIRL 1900-1901 codes 1, 2)
+        coalesce(known.postsecondary_enrollment_date > known.exit_date
+                 and known.postsecondary_enrollment_date <= {{ dbt.dateadd('day', 365, 'known.exit_date') }}, false)
+            or coalesce(known.youth_placement_q2 in (1, 2), false)
+            or coalesce(known.youth_placement_q4 in (1, 2), false) as has_education_year_after_exit,
         case when known.is_pre_program_known
              then coalesce(episode_wages.wages_pre_program, 0) end as pre_program_earnings,
         coalesce(episode_wages.has_wages_year_after_exit, 0) = 1 as has_wages_year_after_exit,
@@ -146,8 +184,17 @@ select
         -- not knowable until the year after exit has passed (judged by the wage feed)
         when not is_q4_known then null
         when has_postsecondary_credential then true
-        when has_secondary_diploma and has_wages_year_after_exit then true
+        when has_secondary_diploma and (has_wages_year_after_exit or has_education_year_after_exit) then true
         else false
     end as credential_attained,
-    case when employed_q2 and is_q4_known then has_same_employer_q2_q4 end as retained_same_employer
+    case when employed_q2 and is_q4_known then has_same_employer_q2_q4 end as retained_same_employer,
+    -- Youth (PIRL 1900, 1901): employed, or in education or occupational skills training, in
+    -- Q2 / Q4 after exit (placement codes 1-3); the report counts title I Youth exits only
+    case when is_q2_known then employed_q2 or coalesce(youth_placement_q2 in (1, 2, 3), false) end
+        as education_employment_q2,
+    case when is_q4_known then employed_q4 or coalesce(youth_placement_q4 in (1, 2, 3), false) end
+        as education_employment_q4,
+    employment_source_q2,
+    employment_source_q4,
+    cast(case when employed_q2 then supplemental_wages_q2 end as decimal(14, 2)) as supplemental_earnings_q2
 from outcomes

@@ -68,7 +68,13 @@ select
     outcomes.employed_q4,
     outcomes.earnings_q2,
     outcomes.credential_attained,
-    outcomes.retained_same_employer
+    outcomes.retained_same_employer,
+    -- the Youth education-or-employment indicators count title I Youth program exits only
+    units.scope = 'program' and units.funding_stream = 'youth' as is_youth_exit,
+    case when units.scope = 'program' and units.funding_stream = 'youth'
+         then outcomes.education_employment_q2 end as education_employment_q2,
+    case when units.scope = 'program' and units.funding_stream = 'youth'
+         then outcomes.education_employment_q4 end as education_employment_q4
 from units
 inner join outcomes
     on outcomes.exit_episode_id = units.exit_episode_id

@@ -45,5 +45,14 @@ select
     cast(highest_education as {{ dbt.type_int() }}) as highest_education,
     cast(county_fips as {{ dbt.type_string() }}) as county_fips,
     cast(individual_count as {{ dbt.type_int() }}) as individual_count,
-    cast(low_income as {{ dbt.type_int() }}) as low_income
+    cast(low_income as {{ dbt.type_int() }}) as low_income,
+    -- issue 16 (optional feed columns): school status at entry [1401] and the barriers to
+    -- employment (macros/outcomes.sql barrier_columns(); 1 yes, 0 no, 9 not disclosed)
+    cast(school_status_at_entry as {{ dbt.type_int() }}) as school_status_at_entry,
+    {%- for b in barrier_columns() %}
+    cast({{ b }} as {{ dbt.type_int() }}) as {{ b }},
+    {%- endfor %}
+    -- 1 when any barrier, low income [802] included, is 1; else 0
+    cast(case when low_income = 1{% for b in barrier_columns() %} or {{ b }} = 1{% endfor %} then 1 else 0 end
+         as {{ dbt.type_int() }}) as has_barrier
 from latest

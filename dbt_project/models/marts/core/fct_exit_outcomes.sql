@@ -42,7 +42,16 @@ select
     cast(exits.merged_participation_ids as {{ dbt.type_string() }}) as merged_participation_ids,
     cast(exits.merged_period_count as {{ dbt.type_int() }}) as merged_period_count,
     cast(common_exits.common_exit_id as {{ dbt.type_string() }}) as common_exit_id,
-    cast(common_exits.common_exit_date as date) as common_exit_date
+    cast(common_exits.common_exit_date as date) as common_exit_date,
+    -- issue 16: where employment evidence came from ('ui' and/or interstate, federal, military,
+    -- supplemental), the supplemental share of earnings_q2, and the Youth outcome
+    cast(outcomes.employment_source_q2 as {{ dbt.type_string() }}) as employment_source_q2,
+    cast(outcomes.employment_source_q4 as {{ dbt.type_string() }}) as employment_source_q4,
+    cast(outcomes.supplemental_earnings_q2 as decimal(14, 2)) as supplemental_earnings_q2,
+    cast(case when exits.funding_stream = 'youth' then outcomes.education_employment_q2 end
+         as {{ dbt.type_boolean() }}) as education_employment_q2,
+    cast(case when exits.funding_stream = 'youth' then outcomes.education_employment_q4 end
+         as {{ dbt.type_boolean() }}) as education_employment_q4
 from exits
 inner join outcomes
     on outcomes.source_id = exits.participation_id

@@ -28,7 +28,12 @@ with exits as (
         case p.veteran when 1 then 'yes' when 0 then 'no' else 'not_reported' end as veteran_group,
         case p.disability when 1 then 'yes' when 0 then 'no' else 'not_reported' end as disability_group,
         -- PIRL 802 low income
-        case p.low_income when 1 then 'yes' when 0 then 'no' else 'not_reported' end as low_income_group
+        case p.low_income when 1 then 'yes' when 0 then 'no' else 'not_reported' end as low_income_group,
+        -- issue 16: each barrier to employment, and "has at least one barrier"
+        {%- for b in barrier_columns() %}
+        case p.{{ b }} when 1 then 'yes' when 0 then 'no' else 'not_reported' end as barrier_{{ b }}_group,
+        {%- endfor %}
+        case p.has_barrier when 1 then 'yes' when 0 then 'no' else 'not_reported' end as has_barrier_group
     from {{ ref('int_performance_exits') }} as e
     left join {{ ref('dim_participant') }} as p
         on p.participant_key = e.participant_key
@@ -43,6 +48,15 @@ dimensions as (
     union all select 'veteran'
     union all select 'disability'
     union all select 'low_income'
+    -- a barrier's breakout exists once the feed carries that element for someone (an optional
+    -- column, issue 16); "has at least one barrier" once it carries any of them
+    {%- for b in barrier_columns() %}
+    union all select 'barrier_{{ b }}' from (select 1 as one) as d
+        where exists (select 1 from {{ ref('dim_participant') }} where {{ b }} is not null)
+    {%- endfor %}
+    union all select 'has_barrier' from (select 1 as one) as d
+        where exists (select 1 from {{ ref('dim_participant') }}
+                      where {% for b in barrier_columns() %}{{ b }} is not null{% if not loop.last %} or {% endif %}{% endfor %})
 
 ),
 
@@ -58,6 +72,10 @@ expanded as (
             when 'veteran' then exits.veteran_group
             when 'disability' then exits.disability_group
             when 'low_income' then exits.low_income_group
+            {%- for b in barrier_columns() %}
+            when 'barrier_{{ b }}' then exits.barrier_{{ b }}_group
+            {%- endfor %}
+            when 'has_barrier' then exits.has_barrier_group
         end as group_value
     from exits
     cross join dimensions

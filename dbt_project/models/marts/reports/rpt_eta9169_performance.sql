@@ -100,6 +100,9 @@ cells as (
         {{ coupled_cell(keys, coupled) }} as coupled_to
     from (
         {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='cohort_exits > 0') }}
+        union all
+        -- measurable_skill_gains_rate: participants in education or training during the report year
+        {{ skill_gain_cells('report_program_year') }}
     ) as cells
 
 ),
@@ -128,7 +131,13 @@ completed as (
         {{ quarter_index('windows.cohort_exit_to') }} + {{ indicator_quarters_after_exit('cells.indicator') }}
             as last_outcome_quarter_index
     from cells
-    inner join windows
+    inner join (
+        select report_program_year, indicator, cohort_exit_from, cohort_exit_to from windows
+        union all
+        -- the skill gains window: the report year itself (the seed's measurable_skill_gains row)
+        select distinct program_year, 'measurable_skill_gains_rate', year_from, year_to
+        from {{ ref('int_skill_gain_periods') }}
+    ) as windows
         on windows.report_program_year = cells.report_program_year
        and windows.indicator = cells.indicator
 

@@ -13,7 +13,10 @@ with exits as (
         outcomes.earnings_q2,
         outcomes.credential_attained,
         outcomes.retained_same_employer,
-        outcomes.pre_program_earnings
+        outcomes.pre_program_earnings,
+        -- the Youth education-or-employment indicators are not provider outcomes (not published here)
+        cast(null as {{ dbt.type_boolean() }}) as education_employment_q2,
+        cast(null as {{ dbt.type_boolean() }}) as education_employment_q4
     from {{ ref('int_training_record_exits') }} as records
     inner join {{ ref('int_exit_outcomes') }} as outcomes
         on outcomes.episode_type = 'training_record'

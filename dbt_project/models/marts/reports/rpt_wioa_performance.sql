@@ -1,4 +1,5 @@
--- WIOA primary indicators per program year of exit, funding stream and LWDA, with 'all'
+-- WIOA primary indicators per program year of exit (of participation, for
+-- measurable_skill_gains_rate: int_skill_gain_periods), funding stream and LWDA, with 'all'
 -- rollups over funding streams, LWDAs and both: the management view (by exit year). The
 -- official ETA-9169 cohorts are rpt_eta9169_performance. Non-excluded exits only; each
 -- indicator counts the exits whose outcome is known (rules: macros/outcomes.sql); 'all'
@@ -37,6 +38,9 @@ cells as (
         -- a row wherever the indicator's outcome is known for someone: its existence says nothing
         -- about the outcomes (a median row with nobody employed has denominator 0)
         {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='outcomes_known > 0') }}
+        union all
+        -- measurable_skill_gains_rate: exit_program_year holds the program year of participation
+        {{ skill_gain_cells('exit_program_year') }}
     ) as cells
 
 ),

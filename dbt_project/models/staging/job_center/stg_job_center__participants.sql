@@ -17,6 +17,17 @@ select
     cast(employment_status_at_entry as {{ dbt.type_int() }}) as employment_status_at_entry,
     cast(low_income as {{ dbt.type_int() }}) as low_income,
     cast(county_fips as {{ dbt.type_string() }}) as county_fips,
+    -- issue 16, optional columns (NULL when the file does not have them)
+    cast(school_status_at_entry as {{ dbt.type_int() }}) as school_status_at_entry,
+    cast(homeless as {{ dbt.type_int() }}) as homeless,
+    cast(ex_offender as {{ dbt.type_int() }}) as ex_offender,
+    cast(english_language_learner as {{ dbt.type_int() }}) as english_language_learner,
+    cast(basic_skills_deficient as {{ dbt.type_int() }}) as basic_skills_deficient,
+    cast(cultural_barriers as {{ dbt.type_int() }}) as cultural_barriers,
+    cast(single_parent as {{ dbt.type_int() }}) as single_parent,
+    cast(displaced_homemaker as {{ dbt.type_int() }}) as displaced_homemaker,
+    cast(long_term_unemployed as {{ dbt.type_int() }}) as long_term_unemployed,
+    cast(foster_care_youth as {{ dbt.type_int() }}) as foster_care_youth,
     _source_file,
     _row_number,
     _loaded_at
