@@ -32,9 +32,11 @@
       denominator 0 hides nothing), unless it is the family's only such cell (a parent whose
       children all have denominator 0 or no row, e.g. an 'all' row built on common exits whose
       program exits fall in another year: nothing to subtract it from). With `check_bounds`,
-      when the family adds up (children's denominators sum to the parent's) and the parent's
-      rate is neither 0 nor 1, the withheld
-      children's numerators must not sum to 0 or to their denominators (that gives each away);
+      when the parent's rate is neither 0 nor 1, the withheld children's numerators (the
+      parent's minus the shown children's) must not come to 0 or to their denominators (that
+      gives each away). Checked also when the family does not add up exactly (a rollup counts a
+      co-enrolled person once): a reader who assumes it does would still get each cell right
+      or nearly, so o4o withholds one more cell rather than publish that near-certainty;
     - 'denominator' (median earnings and retention, whose denominator is employment_rate_q2's
       numerator, or nearly): never exactly one withheld denominator.
     While a family breaks its rule, one more cell is withheld: a child before the parent, one
@@ -97,7 +99,6 @@
             max(case when m.is_parent and not c.is_suppressed then 1 else 0 end) as parent_shown,
             sum(case when m.is_parent then c.denominator else 0 end) as parent_denominator,
             sum(case when m.is_parent then c.numerator else 0 end) as parent_numerator,
-            sum(case when not m.is_parent then c.denominator else 0 end) as children_denominator,
             sum(case when m.is_parent then c.numerator else 0 end)
                 - sum(case when not m.is_parent and not c.is_suppressed then c.numerator else 0 end) as hidden_numerator,
             sum(case when not m.is_parent and c.is_suppressed then c.denominator else 0 end) as hidden_denominator
@@ -115,7 +116,6 @@
         where (protecting = 1 and secret_cells >= 2)
         {%- if check_bounds %}
            or (secret = 'numerator' and protecting >= 2 and parent_shown = 1
-               and parent_denominator = children_denominator
                and parent_numerator > 0 and parent_numerator < parent_denominator
                and (hidden_numerator = 0 or hidden_numerator = hidden_denominator))
         {%- endif %}
