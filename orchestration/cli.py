@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
+
+from .settings import SettingsError
 
 
 def _generate(args) -> int:
@@ -23,18 +24,13 @@ def _generate(args) -> int:
 
 
 def _refresh(args) -> int:
-    # The flags are settings for this process (orchestration/settings.py reads them).
-    if args.demo:
-        os.environ["O4O_DEMO"] = "1"
-    if args.rekey:
-        os.environ["O4O_REKEY"] = "1"
-    if args.accept_shrink:
-        os.environ["O4O_ACCEPT_SHRINK"] = ",".join(args.accept_shrink)
     from .key_safety import check_pii_key, read_key_state
-    from .settings import SettingsError, load_settings
+    from .resources import O4oSettingsResource
 
+    # The flags are this run's switches, given to the run through the `o4o` resource.
+    o4o = O4oSettingsResource(demo=args.demo, rekey=args.rekey, accept_shrink=",".join(args.accept_shrink))
     try:
-        settings = load_settings()
+        settings = o4o.settings()
         settings.require_pii_key()
         state = read_key_state(settings)  # None: the warehouse is busy; the ingest checks under its lock
         notes = check_pii_key(settings, state) if state is not None else []
@@ -53,7 +49,7 @@ def _refresh(args) -> int:
     from .refresh import run_refresh
     from .spill import describe, remove_spill_files_if_idle
 
-    outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO")
+    outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO", o4o=o4o)
     if (removed := describe(remove_spill_files_if_idle(settings))) and "not checked" not in removed:
         print(f"o4o refresh: {removed}", flush=True)
     if outcome.succeeded:
@@ -77,9 +73,12 @@ def _refresh(args) -> int:
 
 def _rollback(args) -> int:
     from .publish import PublishError, rollback
-    from .settings import load_settings
 
-    path = load_settings().publish_path
+    try:
+        path = _settings().publish_path
+    except SettingsError as exc:
+        print(f"o4o rollback: {exc}", file=sys.stderr)
+        return 2
     try:
         rollback(path)
     except PublishError as exc:
@@ -92,10 +91,9 @@ def _rollback(args) -> int:
 def _bi_outputs(path: Path) -> int:
     """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
     from .bi import BiPublishError, publish_bi_outputs
-    from .settings import load_settings
 
     try:
-        publish_bi_outputs(path, load_settings().publish_postgres_url)
+        publish_bi_outputs(path, _settings().publish_postgres_url)
     except BiPublishError as exc:
         print(f"o4o: {exc}", file=sys.stderr)
         return 1
@@ -104,9 +102,12 @@ def _bi_outputs(path: Path) -> int:
 
 def _report(args) -> int:
     from .bi.report import write_report
-    from .settings import load_settings
 
-    settings = load_settings()
+    try:
+        settings = _settings()
+    except SettingsError as exc:
+        print(f"o4o report: {exc}", file=sys.stderr)
+        return 2
     mart = settings.publish_path
     if not mart.exists():
         print(f"o4o report: no published mart at {mart} (run `o4o refresh` first)", file=sys.stderr)
@@ -127,9 +128,17 @@ def _report(args) -> int:
     return 0
 
 
+def _settings():
+    """The settings of a command that starts no run (rollback, report)."""
+    from .resources import O4oSettingsResource
+
+    return O4oSettingsResource().settings()
+
+
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    from .resources import disable_telemetry
+
+    disable_telemetry()
     parser = argparse.ArgumentParser(prog="o4o", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write a complete, consistent set of synthetic feeds")

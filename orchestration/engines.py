@@ -26,7 +26,8 @@ import duckdb
 
 from .ingest.feeds import ENTITIES
 from .ingest.loader import RAW_SCHEMA
-from .settings import Settings, load_settings
+from .resources import environment_settings
+from .settings import Settings
 
 _COPY_CHUNK = 1 << 20
 MARTS_SCHEMA = "marts"  # what the publish step copies to the published mart
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.engines", description=main.__doc__)
     parser.add_argument("target", choices=["postgres", "spark"])
     args = parser.parse_args(argv)
-    settings = load_settings()
+    settings = environment_settings()
     if args.target == "postgres":
         counts = copy_raw_to_postgres(settings.warehouse_path, settings.dbt_postgres_conninfo)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 # The BI outputs that follow the published DuckDB mart (orchestration/assets/publish.py), by
@@ -70,21 +69,25 @@ def materializations(result) -> dict[str, dict]:
             for m in found}
 
 
-def run_refresh(instance=None, log_level: str = "INFO") -> RefreshOutcome:
+def run_refresh(instance=None, log_level: str = "INFO", o4o=None) -> RefreshOutcome:
     """Prepare the dbt manifest, run the job, and report whether the mart was published.
-    `log_level` filters the console log (INFO shows progress and failures; DEBUG every event)."""
+    `log_level` filters the console log (INFO shows progress and failures; DEBUG every event);
+    `o4o` (an O4oSettingsResource) carries the run's switches (--demo, --rekey, --accept-shrink)."""
     from dagster import DagsterInstance
 
     from .dbt_project import prepare_manifest
+    from .resources import dagster_home
 
     prepare_manifest()
     from .definitions import defs
 
     if instance is None:
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        instance = DagsterInstance.get() if dagster_home() else DagsterInstance.ephemeral()
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if o4o is not None:
+        run_config["resources"] = {"o4o": {"config": o4o.model_dump()}}
     result = defs.resolve_job_def("nightly_refresh").execute_in_process(
-        instance=instance, raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        instance=instance, raise_on_error=False, run_config=run_config)
     materialized = materializations(result)
     return RefreshOutcome("published_mart" in materialized, failed_checks(result), step_errors(result),
                           materialized, bi_outputs_behind(result))

@@ -225,7 +225,7 @@ def test_duckdb_spills_into_the_configured_folder(tmp_path):
         assert list(settings.duckdb_temp_dir.glob("duckdb_temp_*"))  # the landing text went to disk here
     other = _settings(tmp_path, O4O_PII_KEY=KEY_A, O4O_DUCKDB_TEMP_DIR=str(tmp_path / "protected"))
     assert other.duckdb_config()["temp_directory"] == str(tmp_path / "protected")
-    assert other.dbt_env()["O4O_DUCKDB_TEMP_DIR"] == str(tmp_path / "protected")
+    assert other.dbt_vars()["o4o_duckdb_temp_dir"] == str(tmp_path / "protected")
 
 
 def test_stale_spill_files_of_a_killed_run_are_removed_by_the_next_ingest(tmp_path, keyed_landing):

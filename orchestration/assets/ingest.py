@@ -19,7 +19,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
 from ..key_safety import check_pii_key, read_key_state, record_pii_key
-from ..settings import load_settings
+from ..resources import O4oSettingsResource
 from ..spill import describe, remove_spill_files, remove_spill_files_if_idle
 from .metadata import column_schema, row_count
 
@@ -85,8 +85,8 @@ def _metadata(con: duckdb.DuckDBPyConnection, load: EntityLoad) -> dict:
 def _feed_assets(feed: str, entities: list[Entity]):
     @multi_asset(name=f"ingest_{feed}", specs=[_spec(e) for e in entities], can_subset=True,
                  description=f"Load the `{feed}/` landing folder into the raw schema.")
-    def _ingest(context: AssetExecutionContext):
-        settings = load_settings()
+    def _ingest(context: AssetExecutionContext, o4o: O4oSettingsResource):
+        settings = o4o.settings()
         key = settings.require_pii_key()
         for warning in settings.pii_key_warnings():
             context.log.warning(warning)

@@ -20,7 +20,8 @@ from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
 from ..ingest.loader import key_check
 from ..publish import PublishError, PublishResult, describe_version, publish
-from ..settings import Settings, load_settings
+from ..resources import O4oSettingsResource
+from ..settings import Settings
 
 PUBLISHED_MART = AssetKey(["published_mart"])
 OUTCOMES_REPORT = AssetKey(["outcomes_report"])
@@ -99,8 +100,8 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     description="The marts schema copied to O4O_PUBLISH_PATH for BI tools: written beside it, audited, "
                 "swapped in atomically, only when every Great Expectations gate in this run passed.",
 )
-def published_mart(context: AssetExecutionContext) -> MaterializeResult:
-    settings = load_settings()
+def published_mart(context: AssetExecutionContext, o4o: O4oSettingsResource) -> MaterializeResult:
+    settings = o4o.settings()
     evaluations = gate_evaluations(context.instance, context.run_id, GATE_CHECK_NAME)
     require_every_gate_passed(context, settings, evaluations)
     cost = validation_cost(context, evaluations)
@@ -145,10 +146,10 @@ def _behind(settings: Settings, output: str, exc: Exception, catch_up: str) -> B
     description="The HTML outcomes report (charts, works offline) written beside the published mart, "
                 "from the published file.",
 )
-def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
+def outcomes_report(context: AssetExecutionContext, o4o: O4oSettingsResource) -> MaterializeResult:
     from ..bi.report import report_path as outcomes_report_path, write_report
 
-    settings = load_settings()
+    settings = o4o.settings()
     try:
         path = write_report(settings.publish_path, outcomes_report_path(settings.publish_path))
     except Exception as exc:
@@ -169,10 +170,10 @@ def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
     description="The published marts loaded into PostgreSQL schema `marts` (read-only role o4o_bi) in one "
                 "transaction, when O4O_PUBLISH_POSTGRES_URL is set; no materialization otherwise.",
 )
-def postgres_mart(context: AssetExecutionContext):
+def postgres_mart(context: AssetExecutionContext, o4o: O4oSettingsResource):
     from ..bi.postgres import describe_target, publish_to_postgres
 
-    settings = load_settings()
+    settings = o4o.settings()
     if not settings.publish_postgres_url:
         context.log.info("O4O_PUBLISH_POSTGRES_URL is not set: PostgreSQL is not loaded")
         return

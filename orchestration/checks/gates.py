@@ -22,7 +22,8 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 
 from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
-from ..settings import Settings, load_settings
+from ..resources import O4oSettingsResource
+from ..settings import Settings
 from . import raw_scope
 from .evaluations import GATE_CHECK_NAME
 from .gx_suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
@@ -115,9 +116,8 @@ def validate_built(gate: Gate, settings: Settings) -> Validated:
     return Validated(results)
 
 
-def run_gate(gate: Gate, log=None) -> AssetCheckResult:
+def run_gate(gate: Gate, settings: Settings, log=None) -> AssetCheckResult:
     """The gate's verdict, with what it found as Dagster metadata."""
-    settings = load_settings()
     started = time.perf_counter()
     found = validate_raw(gate, settings) if gate.layer == RAW_LAYER else validate_built(gate, settings)
     if log and found.scope:
@@ -171,12 +171,13 @@ def _gate_check(gate: Gate):
     @asset_check(asset=gate.asset_key, name=GATE_CHECK_NAME, blocking=True,
                  description=f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
                              + (" plus the loader's quarantine" if gate.layer == "raw" else "") + ".")
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        result = run_gate(gate, log=context.log.info)
+    def _check(context: AssetCheckExecutionContext, o4o: O4oSettingsResource) -> AssetCheckResult:
+        settings = o4o.settings()
+        result = run_gate(gate, settings, log=context.log.info)
         if not result.passed:
             context.log.error(f"gate failed on {gate.relation}: {result.description}")
         try:
-            write_run_report(context.instance, context.run.run_id, load_settings().publish_path,
+            write_run_report(context.instance, context.run.run_id, settings.publish_path,
                              expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))
         except OSError as exc:  # a report that cannot be written never turns a gate's verdict
             context.log.warning(f"validation report not written: {exc}")
