@@ -26,6 +26,7 @@ import duckdb
 
 from .ingest.feeds import ENTITIES
 from .ingest.loader import RAW_SCHEMA
+from .ingest.parse import quote_ident
 from .resources import environment_settings
 from .settings import Settings
 
@@ -63,10 +64,6 @@ def _duckdb_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> 
         WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""", [schema, table]).fetchall()
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
     """Replace PostgreSQL's `raw.<entity>` tables with the warehouse's, in one transaction.
 
@@ -86,11 +83,11 @@ def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
                 if not columns:
                     raise EngineError(f"{warehouse_path} has no table {RAW_SCHEMA}.{table}: run the ingest first")
                 path = Path(tmp) / f"{table}.csv"
-                cols = ", ".join(_quoted(c) for c, _ in columns)
+                cols = ", ".join(quote_ident(c) for c, _ in columns)
                 # Headerless CSV: NULL is empty, '' is quoted - as PostgreSQL's CSV reads them.
-                duck.execute(f"COPY (SELECT {cols} FROM {RAW_SCHEMA}.{_quoted(table)}) TO '{path}' "
+                duck.execute(f"COPY (SELECT {cols} FROM {RAW_SCHEMA}.{quote_ident(table)}) TO '{path}' "
                              "(FORMAT csv, HEADER false)")
-                rows = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{_quoted(table)}").fetchone()[0]
+                rows = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote_ident(table)}").fetchone()[0]
                 exports[table] = ([(c, pg_type(t, f"{RAW_SCHEMA}.{table}.{c}")) for c, t in columns], path, rows)
         with psycopg.connect(conninfo, connect_timeout=10, application_name="o4o raw copy") as conn:
             with conn.cursor() as cur:
@@ -124,8 +121,8 @@ def export_raw_parquet(warehouse_path: Path, out_dir: Path) -> dict[str, int]:
             if staging.exists():
                 shutil.rmtree(staging)
             staging.mkdir()
-            duck.execute(f"COPY {RAW_SCHEMA}.{_quoted(table)} TO '{staging / 'data.parquet'}' (FORMAT parquet)")
-            counts[table] = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{_quoted(table)}").fetchone()[0]
+            duck.execute(f"COPY {RAW_SCHEMA}.{quote_ident(table)} TO '{staging / 'data.parquet'}' (FORMAT parquet)")
+            counts[table] = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote_ident(table)}").fetchone()[0]
             final = out_dir / table
             if final.exists():
                 shutil.rmtree(final)
@@ -179,11 +176,11 @@ def mirror_from_postgres(conninfo: str, warehouse_path: Path, relations: Iterabl
             for (schema, name), (columns, path) in exports.items():
                 existing = duck.execute("SELECT table_type FROM information_schema.tables "
                                         "WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
-                relation = f"{_quoted(schema)}.{_quoted(name)}"
-                duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+                relation = f"{quote_ident(schema)}.{quote_ident(name)}"
+                duck.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
                 if existing:
                     duck.execute(f"DROP {'VIEW' if existing[0] == 'VIEW' else 'TABLE'} {relation}")
-                duck.execute(f"CREATE TABLE {relation} ({', '.join(f'{_quoted(c)} {t}' for c, t in columns)})")
+                duck.execute(f"CREATE TABLE {relation} ({', '.join(f'{quote_ident(c)} {t}' for c, t in columns)})")
                 duck.execute(f"COPY {relation} FROM '{path}' (FORMAT csv, HEADER false, ALLOW_QUOTED_NULLS false)")
                 counts[f"{schema}.{name}"] = duck.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
             duck.execute("COMMIT")
@@ -201,10 +198,10 @@ def mirror_from_spark(spark_dir: Path, warehouse_path: Path, relations: Iterable
             folder = spark_dir / "warehouse" / f"{schema}.db" / name
             if not list(folder.glob("*.parquet")):
                 raise EngineError(f"Spark wrote no Parquet files for {schema}.{name} in {folder}")
-            relation = f"{_quoted(schema)}.{_quoted(name)}"
+            relation = f"{quote_ident(schema)}.{quote_ident(name)}"
             existing = duck.execute("SELECT table_type FROM information_schema.tables "
                                     "WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
-            duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+            duck.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
             if existing:
                 duck.execute(f"DROP {'VIEW' if existing[0] == 'VIEW' else 'TABLE'} {relation}")
             duck.execute(f"CREATE TABLE {relation} AS SELECT * FROM read_parquet('{folder}/*.parquet')")

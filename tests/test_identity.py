@@ -437,7 +437,7 @@ def test_the_volume_rule_on_a_single_file_entity(con, landing, rows, share, bloc
 def test_a_blocked_delivery_fails_the_raw_gate(landing, warehouse, monkeypatch):
     from orchestration.checks.gates import Gate, run_gate
     from orchestration.resources import environment_settings
-    from orchestration.assets.ingest import raw_asset_key
+    from orchestration.asset_keys import raw_asset_key
 
     with duckdb.connect(str(warehouse)) as c:
         _write_training(landing, 4)

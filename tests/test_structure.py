@@ -54,3 +54,74 @@ def test_no_reference_outside_the_repository():
              for m in re.finditer(r"(\.\./)+shared/|(?<![\w/.])shared" r"/contracts/", p.read_text(errors="replace"))]
     assert not found, found
     assert (PROJECT_DIR / "docs/contracts/feeds.md").exists() and (PROJECT_DIR / "docs/contracts/mart.md").exists()
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """module -> the orchestration modules it imports (at the top or inside a function)."""
+    import ast
+
+    root = PROJECT_DIR / "orchestration"
+
+    def name(p: Path) -> str:
+        parts = list(p.relative_to(PROJECT_DIR).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    modules = {name(p): p for p in root.rglob("*.py")}
+    graph = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                deps |= {f"{target}.{a.name}" if f"{target}.{a.name}" in modules else target for a in node.names}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+        graph[module] = {d for d in deps if d in modules and d != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while (w := stack.pop()) != v:
+                on.discard(w)
+                component.append(w)
+            on.discard(v)
+            if component:
+                found.append(sorted([v, *component]))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circle():
+    graph = _import_graph()
+    assert "orchestration.run_summary" in graph["orchestration.alerts"]
+    assert not _cycles(graph), _cycles(graph)
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_checks_do_not_import_assets():
+    """Asset checks sit beside the assets in the Dagster wiring; they share keys through
+    orchestration/asset_keys.py, never by importing an asset module."""
+    graph = _import_graph()
+    backward = {m: sorted(d for d in deps if d.startswith("orchestration.assets"))
+                for m, deps in graph.items() if m.startswith("orchestration.checks")}
+    assert not any(backward.values()), backward

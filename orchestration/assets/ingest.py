@@ -14,8 +14,9 @@ import hashlib
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
+from ..asset_keys import raw_asset_key
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
 from ..key_safety import check_pii_key, read_key_state, record_pii_key
@@ -38,8 +39,6 @@ def code_version(entity: Entity) -> str:
     return digest.hexdigest()[:16]
 
 
-def raw_asset_key(entity_name: str) -> AssetKey:
-    return AssetKey([RAW_SCHEMA, entity_name])
 
 
 def _spec(entity: Entity) -> AssetSpec:

@@ -15,6 +15,7 @@ import time
 
 from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from ..asset_keys import OUTCOMES_REPORT, POSTGRES_MART, PUBLISHED_MART
 from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
@@ -23,9 +24,6 @@ from ..publish import PublishError, PublishResult, describe_version, publish
 from ..resources import O4oSettingsResource
 from ..settings import Settings
 
-PUBLISHED_MART = AssetKey(["published_mart"])
-OUTCOMES_REPORT = AssetKey(["outcomes_report"])
-POSTGRES_MART = AssetKey(["postgres_mart"])
 
 # The tables mart.md promises; a candidate without one of them is never published.
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",

@@ -12,11 +12,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
+from ..asset_keys import PUBLISHED_MART
 from ..resources import O4oSettingsResource
 
-PUBLISHED_MART = AssetKey(["published_mart"])
 PUBLISHED_AGE_CHECK = "published_mart_is_fresh"
 WAGE_QUARTER_CHECK = "newest_wage_quarter_is_recent"
 

@@ -20,6 +20,7 @@ import duckdb
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey,
                      MetadataValue, asset_check)
 
+from ..asset_keys import raw_asset_key
 from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
 from ..resources import O4oSettingsResource
@@ -205,8 +206,6 @@ def all_gates() -> list[Gate]:
     """Raw gates for every feed entity; staging gates for every suite file present; marts
     gates for every marts table (its own suite and those it includes, if any, plus the
     every-table suites)."""
-    from ..assets.ingest import raw_asset_key
-
     gates = [Gate("raw", raw_asset_key(e.name), f"{RAW_SCHEMA}.{e.name}", f"raw/{e.name}") for e in ENTITIES]
     for path in sorted((EXPECTATIONS_DIR / "staging").glob("*.json")):
         gates.append(Gate("staging", AssetKey([path.stem]), f"staging.{path.stem}", f"staging/{path.stem}"))
