@@ -17,6 +17,7 @@ from dagster import DagsterInstance, materialize
 
 from orchestration.ingest.loader import key_check
 from orchestration.key_safety import KeyMismatch, KeyState, check_pii_key, read_key_state, record_pii_key
+from orchestration.resources import O4oSettingsResource
 from orchestration.settings import DEMO_PII_KEY, PROJECT_DIR, SettingsError, load_settings
 from orchestration.spill import remove_spill_files
 from test_ingest import hmac_hex, write_entity
@@ -163,7 +164,8 @@ def _ingest_job_center(tmp_path, landing, **env):
               "O4O_PUBLISH_PATH": str(tmp_path / "mart.duckdb"), **env}
     job_center = next(a for a in ingest_assets if a.op.name == "ingest_job_center")
     with environ(values), DagsterInstance.ephemeral() as instance:
-        result = materialize([job_center], instance=instance, raise_on_error=False)
+        result = materialize([job_center], instance=instance, raise_on_error=False,
+                             resources={"o4o": O4oSettingsResource()})
         result.log_messages = [r.user_message for r in instance.all_logs(result.run_id)]
         return result
 

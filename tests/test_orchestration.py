@@ -97,7 +97,7 @@ def test_duckdb_memory_limit_reaches_dbt():
     assert load_settings({}).duckdb_memory_limit == "4GB"
     settings = load_settings({"O4O_DUCKDB_MEMORY_LIMIT": " 1500MB "})
     assert settings.dbt_vars()["o4o_duckdb_memory_limit"] == "1500MB"
-    assert "memory_limit: \"{{ env_var('O4O_DUCKDB_MEMORY_LIMIT'" in (PROJECT_DIR / "profiles.yml").read_text()
+    assert "memory_limit: \"{{ var('o4o_duckdb_memory_limit'" in (PROJECT_DIR / "profiles.yml").read_text()
 
 
 def test_nightly_refresh_leaves_out_the_freshness_checks(defs):
