@@ -79,9 +79,11 @@ BROKEN = [
     ("exit missing from fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
      ["DELETE FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
      "row counts reconcile: every exit in staging appears once in fct_exit_outcomes"),
-    ("exit twice in fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
-     ["INSERT INTO marts.fct_exit_outcomes SELECT * FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
-     "unique key: participation_id"),
+    # (a duplicated fct_exit_outcomes row is dbt's to catch: the unique test of _core__models.yml; docs/rules.md)
+    ("summary cost shown for 3 participants", "marts.rpt_eta9169_summary", "marts/rpt_eta9169_summary",
+     ["UPDATE marts.rpt_eta9169_summary SET participants_served = 3, is_suppressed = false, funds_expended = 100 "
+      "WHERE " + _first("marts.rpt_eta9169_summary", "true")],
+     "suppression: no cost where participants served are below 10, and a suppressed row shows none"),
     ("wage quarter lost", "marts.fct_quarterly_earnings", "marts/fct_quarterly_earnings",
      [f"DELETE FROM marts.fct_quarterly_earnings WHERE {_first('marts.fct_quarterly_earnings', 'true')}"],
      "row counts reconcile: one row per staged participant wage quarter"),

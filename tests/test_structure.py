@@ -125,3 +125,29 @@ def test_checks_do_not_import_assets():
     backward = {m: sorted(d for d in deps if d.startswith("orchestration.assets"))
                 for m, deps in graph.items() if m.startswith("orchestration.checks")}
     assert not any(backward.values()), backward
+
+
+def test_contracts_list_every_table_column_setting_and_command():
+    """docs/contracts/ is kept current: every marts table and column, every feed entity and column,
+    every setting and every CLI option appears in the contract that promises it."""
+    import yaml
+
+    from orchestration.ingest.feeds import ENTITIES
+
+    mart = (PROJECT_DIR / "docs/contracts/mart.md").read_text()
+    feeds = (PROJECT_DIR / "docs/contracts/feeds.md").read_text()
+    missing = []
+    for path in _files("dbt_project/models/marts/**/*.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            missing += [model["name"]] if model["name"] not in mart else []
+            missing += [f"{model['name']}.{c['name']}" for c in model.get("columns", []) if c["name"] not in mart]
+    missing += [f"feeds.md: {e.name}.{c.name}" for e in ENTITIES for c in (*e.columns,) if c.name not in feeds]
+    settings = set(re.findall(r"\"(O4O_[A-Z0-9_]+)\"", (PROJECT_DIR / "orchestration/settings.py").read_text()))
+    missing += sorted(f"setting {s}" for s in settings if f"`{s}`" not in mart)
+    cli = (PROJECT_DIR / "orchestration/cli.py").read_text()
+    commands = re.findall(r"add_parser\(\"([a-z-]+)\"", cli)
+    options = re.findall(r"add_argument\(\"(--[a-z-]+)\"", cli)
+    assert "refresh" in commands and "--accept-shrink" in options
+    missing += [f"command o4o {c}" for c in commands if f"o4o {c}" not in mart]
+    missing += [f"option {o}" for o in options if o not in mart]
+    assert not missing, missing
