@@ -48,7 +48,7 @@ def _gate(name: str | None) -> None:
     """One gate; with no name, only the start-up every gate job pays (imports, GX context)."""
     from orchestration.checks.gates import GATES, run_gate
     from orchestration.resources import environment_settings
-    from orchestration.checks.sources import gx_context
+    from orchestration.quality.sources import gx_context
 
     gx_context()
     if name is None:

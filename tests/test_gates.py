@@ -19,11 +19,11 @@ import pytest
 from conftest import environ, refresh
 from dagster import AssetKey
 
-from orchestration.checks.evaluations import from_result
+from orchestration.quality.evaluations import from_result
 from orchestration.checks.gates import GATES, run_gate
 from orchestration.resources import environment_settings
-from orchestration.checks.gx_suites import validate_relation
-from orchestration.checks.report import render_report, report_path, write_report
+from orchestration.quality.suites import validate_relation
+from orchestration.quality.validation_report import render_report, report_path, write_report
 from orchestration.publish import file_sha256, metadata_path
 
 PLACEHOLDERS = {"suppression_threshold": 10}
@@ -352,8 +352,8 @@ def test_gx_duckdb_shim_is_still_needed_and_works(tmp_path):
     """great_expectations issue 11579: without checks/gx_duckdb_shim.py every GX metric on DuckDB
     ends in `IndexError` (the result is read after its connection closed). When this test fails on
     the first assertion, GX has fixed it upstream: delete the shim. On the second: the shim broke."""
-    from orchestration.checks import gx_duckdb_shim
-    from orchestration.checks.sources import gx_context
+    from orchestration.quality import gx_duckdb_shim
+    from orchestration.quality.sources import gx_context
 
     path = tmp_path / "shim.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -561,7 +561,7 @@ def _gate_of(relation: str):
     (None, None, None),
 ])
 def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
-    from orchestration.checks.masking import mask_shape, mask_ssn
+    from orchestration.quality.masking import mask_shape, mask_ssn
 
     assert (mask_ssn(value), mask_shape(value)) == (without_ssn, shape)
 
@@ -569,7 +569,7 @@ def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
 def test_staging_suites_do_not_check_raw_rules_again():
     """Staging models are typed 1:1 views of raw: their suites hold what the view could break
     (every raw row arrives) and staging's own rules, never a rule of the raw suite again."""
-    from orchestration.checks.gx_suites import suite_rules
+    from orchestration.quality.suites import suite_rules
 
     for gate in [g for g in GATES if g.layer == "staging"]:
         entity = gate.entity.rpartition("__")[2]

@@ -16,9 +16,9 @@ import time
 from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from ..asset_keys import OUTCOMES_REPORT, POSTGRES_MART, PUBLISHED_MART
-from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
+from ..quality.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
-from ..checks.report import PublishOutcome, report_path, write_run_report
+from ..quality.validation_report import PublishOutcome, report_path, write_run_report
 from ..ingest.loader import key_check
 from ..publish import PublishError, PublishResult, describe_version, publish
 from ..resources import O4oSettingsResource

@@ -25,13 +25,13 @@ from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
 from ..resources import O4oSettingsResource
 from ..settings import Settings
-from . import raw_scope
-from .evaluations import GATE_CHECK_NAME
-from .gx_suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
-from .masking import mask_ssn
-from .raw_quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
-from .report import report_path, write_run_report
-from .sources import Source, dbt_target_source
+from ..quality import raw_scope
+from ..quality.evaluations import GATE_CHECK_NAME
+from ..quality.suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
+from ..quality.masking import mask_ssn
+from ..quality.quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
+from ..quality.validation_report import report_path, write_run_report
+from ..quality.sources import Source, dbt_target_source
 
 RAW_LAYER = "raw"
 MARTS_LAYER = "marts"

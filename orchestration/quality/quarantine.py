@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.loader import RAW_SCHEMA
-from .gx_suites import LOCATOR, ROW_LOCATOR, SuiteResult, suite_rules
+from .suites import LOCATOR, ROW_LOCATOR, SuiteResult, suite_rules
 from .masking import mask_ssn, masker
 
 QUARANTINE_COLUMNS = ["entity", "source_file", "row_number", "column_name", "rule", "value", "severity"]
