@@ -187,7 +187,7 @@ INDICATOR_MODELS = "+rpt_wioa_performance"
 def indicators(warehouse: Path, work: Path, max_rss: int) -> dict:
     """`dbt build` of the models the WIOA indicators need, from the raw tables of a refreshed
     warehouse: the computation the pandas peer does, as o4o does it."""
-    from orchestration.engines import dbt_threads
+    from orchestration.dbt_targets import dbt_threads
     from orchestration.settings import load_settings
 
     dbt = str(Path(sys.executable).parent / "dbt")

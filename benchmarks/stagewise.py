@@ -58,8 +58,8 @@ def _gate(name: str | None) -> None:
 
 
 def _publish() -> None:
-    from orchestration.assets.publish import REQUIRED_TABLES
-    from orchestration.publish import publish
+    from orchestration.assets.published_mart import REQUIRED_TABLES
+    from orchestration.publish.write_audit_publish import publish
     from orchestration.resources import environment_settings
 
     settings = environment_settings()

@@ -24,7 +24,7 @@ def _generate(args) -> int:
 
 
 def _refresh(args) -> int:
-    from .key_safety import check_pii_key, read_key_state
+    from .ingest.key_safety import check_pii_key, read_key_state
     from .resources import O4oSettingsResource
 
     # The flags are this run's switches, given to the run through the `o4o` resource.
@@ -47,7 +47,7 @@ def _refresh(args) -> int:
         print(f"o4o refresh: accepting a shrinking delivery of {', '.join(sorted(settings.accept_shrink))} "
               "for this run (volume rule)", flush=True)
     from .refresh import run_refresh
-    from .spill import describe, remove_spill_files_if_idle
+    from .ingest.spill import describe, remove_spill_files_if_idle
 
     outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO", o4o=o4o)
     if (removed := describe(remove_spill_files_if_idle(settings))) and "not checked" not in removed:
@@ -56,7 +56,7 @@ def _refresh(args) -> int:
         print(f"\nrefresh succeeded: mart published at {settings.publish_path}")
         return 0
     if outcome.published:  # the DuckDB file was swapped in, a BI output did not follow
-        from .publish import describe_version
+        from .publish.write_audit_publish import describe_version
 
         behind = " and ".join(outcome.bi_outputs_behind)
         catch_up = "o4o report --postgres" if "PostgreSQL" in behind else "o4o report"
@@ -72,7 +72,7 @@ def _refresh(args) -> int:
 
 
 def _rollback(args) -> int:
-    from .publish import PublishError, rollback
+    from .publish.write_audit_publish import PublishError, rollback
 
     try:
         path = _settings().publish_path
@@ -90,7 +90,7 @@ def _rollback(args) -> int:
 
 def _bi_outputs(path: Path) -> int:
     """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
-    from .bi import BiPublishError, publish_bi_outputs
+    from .publish import BiPublishError, publish_bi_outputs
 
     try:
         publish_bi_outputs(path, _settings().publish_postgres_url)
@@ -101,7 +101,7 @@ def _bi_outputs(path: Path) -> int:
 
 
 def _report(args) -> int:
-    from .bi.report import write_report
+    from .publish.outcomes_report import write_report
 
     try:
         settings = _settings()
@@ -114,7 +114,7 @@ def _report(args) -> int:
         return 1
     print(f"wrote {write_report(mart, Path(args.out) if args.out else None)}")
     if args.postgres:
-        from .bi.postgres import PostgresPublishError, publish_to_postgres
+        from .publish.postgres import PostgresPublishError, publish_to_postgres
 
         if not settings.publish_postgres_url:
             print("o4o report --postgres: set O4O_PUBLISH_POSTGRES_URL first", file=sys.stderr)

@@ -5,7 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from .assets.dbt import o4o_dbt_models
 from .assets.ingest import ingest_assets
-from .assets.publish import outcomes_report, postgres_mart, published_mart
+from .assets.published_mart import outcomes_report, postgres_mart, published_mart
 from .checks.freshness import freshness_checks
 from .checks.gates import GATES, gate_checks
 from .dbt_project import dbt_executable, o4o_dbt_project

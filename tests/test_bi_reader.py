@@ -12,8 +12,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.bi.reader import open_published_mart, published_version
-from orchestration.publish import publish
+from orchestration.publish.mart_reader import open_published_mart, published_version
+from orchestration.publish.write_audit_publish import publish
 
 
 def _warehouse(path, version: int) -> None:

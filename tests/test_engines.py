@@ -27,7 +27,7 @@ from psycopg import sql  # noqa: E402
 from test_bi_postgres import ADMIN_URL, require_postgres, unavailable  # noqa: E402
 
 from orchestration.dbt_project import dbt_executable  # noqa: E402
-from orchestration.engines import (EngineError, copy_raw_to_postgres, duckdb_type, export_raw_parquet,  # noqa: E402
+from orchestration.dbt_targets import (EngineError, copy_raw_to_postgres, duckdb_type, export_raw_parquet,  # noqa: E402
                                    mirror_from_postgres, raw_source_tables, stage_raw_for_dbt)
 from orchestration.settings import PROJECT_DIR, SettingsError, load_settings  # noqa: E402
 

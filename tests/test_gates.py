@@ -24,7 +24,7 @@ from orchestration.checks.gates import GATES, run_gate
 from orchestration.resources import environment_settings
 from orchestration.quality.suites import validate_relation
 from orchestration.quality.validation_report import render_report, report_path, write_report
-from orchestration.publish import file_sha256, metadata_path
+from orchestration.publish.write_audit_publish import file_sha256, metadata_path
 
 PLACEHOLDERS = {"suppression_threshold": 10}
 

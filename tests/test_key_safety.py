@@ -16,10 +16,10 @@ from conftest import environ
 from dagster import DagsterInstance, materialize
 
 from orchestration.ingest.loader import key_check
-from orchestration.key_safety import KeyMismatch, KeyState, check_pii_key, read_key_state, record_pii_key
+from orchestration.ingest.key_safety import KeyMismatch, KeyState, check_pii_key, read_key_state, record_pii_key
 from orchestration.resources import O4oSettingsResource
 from orchestration.settings import DEMO_PII_KEY, PROJECT_DIR, SettingsError, load_settings
-from orchestration.spill import remove_spill_files
+from orchestration.ingest.spill import remove_spill_files
 from test_ingest import hmac_hex, write_entity
 
 KEY_A = "key-a-" + "a" * 30

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import o4o_dbt_project
-from ..engines import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
+from ..dbt_targets import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
 from ..ingest.loader import RAW_SCHEMA
 from ..resources import O4oSettingsResource
 from .linkage import with_linkage_rate

@@ -19,9 +19,9 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from ..asset_keys import raw_asset_key
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
-from ..key_safety import check_pii_key, read_key_state, record_pii_key
+from ..ingest.key_safety import check_pii_key, read_key_state, record_pii_key
 from ..resources import O4oSettingsResource
-from ..spill import describe, remove_spill_files, remove_spill_files_if_idle
+from ..ingest.spill import describe, remove_spill_files, remove_spill_files_if_idle
 from .metadata import column_schema, row_count
 
 INGEST_GROUP = "raw"

@@ -73,7 +73,7 @@ def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
     import psycopg
     from psycopg import sql
 
-    from .bi.postgres import pg_type  # one DuckDB -> PostgreSQL type mapping
+    from .publish.postgres import pg_type  # one DuckDB -> PostgreSQL type mapping
 
     with tempfile.TemporaryDirectory(prefix="o4o-raw-pg-") as tmp:
         exports: dict[str, tuple[list[tuple[str, str]], Path, int]] = {}

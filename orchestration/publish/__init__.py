@@ -32,7 +32,7 @@ def publish_bi_outputs(publish_path: Path, postgres_url: str | None,
                        log: Callable[[str], None] = print) -> BiOutputs:
     """Write the report beside the mart and, if configured, load PostgreSQL; raise if either failed."""
     from .postgres import publish_to_postgres
-    from .report import report_path, write_report
+    from .outcomes_report import report_path, write_report
 
     errors: list[str] = []
     report, postgres = report_path(publish_path), None

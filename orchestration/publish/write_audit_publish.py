@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
-from .bi.reader import published_version
-from .ingest.masking import file_label
-from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
+from ..ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
+from .mart_reader import published_version
+from ..ingest.masking import file_label
+from ..settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
 METADATA_TABLE = "publish_metadata"

@@ -20,7 +20,7 @@ from ..quality.evaluations import GateEvaluation, gate_evaluations, run_started_
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..quality.validation_report import PublishOutcome, report_path, write_run_report
 from ..ingest.loader import key_check
-from ..publish import PublishError, PublishResult, describe_version, publish
+from ..publish.write_audit_publish import PublishError, PublishResult, describe_version, publish
 from ..resources import O4oSettingsResource
 from ..settings import Settings
 
@@ -145,7 +145,7 @@ def _behind(settings: Settings, output: str, exc: Exception, catch_up: str) -> B
                 "from the published file.",
 )
 def outcomes_report(context: AssetExecutionContext, o4o: O4oSettingsResource) -> MaterializeResult:
-    from ..bi.report import report_path as outcomes_report_path, write_report
+    from ..publish.outcomes_report import report_path as outcomes_report_path, write_report
 
     settings = o4o.settings()
     try:
@@ -169,7 +169,7 @@ def outcomes_report(context: AssetExecutionContext, o4o: O4oSettingsResource) ->
                 "transaction, when O4O_PUBLISH_POSTGRES_URL is set; no materialization otherwise.",
 )
 def postgres_mart(context: AssetExecutionContext, o4o: O4oSettingsResource):
-    from ..bi.postgres import describe_target, publish_to_postgres
+    from ..publish.postgres import describe_target, publish_to_postgres
 
     settings = o4o.settings()
     if not settings.publish_postgres_url:
