@@ -4,7 +4,7 @@ DuckDB (the default) builds inside the warehouse file, where ingest wrote `raw`:
 PostgreSQL gets the dbt sources of `raw` copied in before the build (`copy_raw_to_postgres`);
 Spark reads them as Parquet files (`export_raw_parquet`) that the dbt hook `register_raw_tables()`
 registers in its session. The staging and marts gates validate what the engine built where it
-is (orchestration/checks/sources.py); only the `marts` schema comes back into the warehouse
+is (orchestration/quality/sources.py); only the `marts` schema comes back into the warehouse
 afterwards (`mirror_from_postgres`, `mirror_from_spark`), because the publish step copies the
 published mart from there and BI tools read that file. Staging and intermediate stay in the engine.
 
@@ -138,7 +138,7 @@ def duckdb_type(pg_type: str, where: str) -> str:
     if match := _NUMERIC.fullmatch(pg_type.replace(" ", "")):
         return f"DECIMAL({match[1]},{match[2]})"
     raise EngineError(f"{where}: PostgreSQL type {pg_type} has no DuckDB mapping "
-                      "(cast it in the model, or add it to _DUCKDB_TYPES in orchestration/engines.py)")
+                      "(cast it in the model, or add it to _DUCKDB_TYPES in orchestration/dbt_targets.py)")
 
 
 def mirror_from_postgres(conninfo: str, warehouse_path: Path, relations: Iterable[tuple[str, str]]) -> dict[str, int]:
@@ -253,11 +253,11 @@ def then(events: Iterable[Any], step: Callable[[], object]) -> Iterator[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m orchestration.engines postgres|spark`: put the warehouse's raw tables where that
+    """`python -m orchestration.dbt_targets postgres|spark`: put the warehouse's raw tables where that
     dbt target reads them (O4O_PG_* / O4O_SPARK_DIR), before a `dbt build --target ...` by hand."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m orchestration.engines", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m orchestration.dbt_targets", description=main.__doc__)
     parser.add_argument("target", choices=["postgres", "spark"])
     args = parser.parse_args(argv)
     settings = environment_settings()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .asset_keys import PUBLISHED_MART
 
-# The BI outputs that follow the published DuckDB mart (orchestration/assets/publish.py), by
+# The BI outputs that follow the published DuckDB mart (orchestration/assets/published_mart.py), by
 # step, and what to call them when they could not follow.
 BI_OUTPUT_STEPS = {"outcomes_report": "the outcomes report (HTML)", "postgres_mart": "PostgreSQL (schema marts)"}
 

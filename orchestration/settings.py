@@ -53,12 +53,12 @@ class Settings:
     demo: bool
     suppression_threshold: int
     schedule_timezone: str
-    publish_postgres_url: str | None  # also load the published marts into PostgreSQL (orchestration/bi/postgres.py)
+    publish_postgres_url: str | None  # also load the published marts into PostgreSQL (orchestration/publish/postgres.py)
     # Freshness checks (orchestration/checks/freshness.py) and failure alerts (orchestration/alerts.py).
     max_published_age_hours: float
     max_wage_quarter_lag: int
     alert_webhook_url: str | None
-    # The engine dbt builds on (orchestration/engines.py, docs/engines.md).
+    # The engine dbt builds on (orchestration/dbt_targets.py, docs/engines.md).
     dbt_target: str
     dbt_postgres_env: tuple[tuple[str, str], ...]  # O4O_PG_* of the postgres target, defaults filled in
     spark_dir: Path  # O4O_SPARK_DIR: the spark target's metastore, warehouse and raw Parquet
@@ -67,7 +67,7 @@ class Settings:
     duckdb_memory_limit: str
     # O4O_DUCKDB_TEMP_DIR: where DuckDB spills, `<warehouse>.tmp` by default. The ingest's spill
     # holds landing rows before pseudonymization (SSNs, names): o4o removes stale spill files
-    # there at the start and end of every ingest (orchestration/spill.py); protect it like the
+    # there at the start and end of every ingest (orchestration/ingest/spill.py); protect it like the
     # landing directory, and never share it between warehouses.
     duckdb_temp_dir: Path
     # O4O_MAX_SHRINK_SHARE: the volume rule's limit (0-1); O4O_ACCEPT_SHRINK: entities whose
@@ -75,7 +75,7 @@ class Settings:
     max_shrink_share: float
     accept_shrink: frozenset[str]
     # O4O_REKEY: this run may re-key a warehouse and mart made with another O4O_PII_KEY
-    # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/key_safety.py).
+    # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/ingest/key_safety.py).
     rekey: bool
     # O4O_TRUST_FEED_EXITS: take the feed's exits as they are instead of the 90-day rule
     # (dbt var o4o_trust_feed_exits, macros/reporting.sql); O4O_OUTCOME_RUNOUT_QUARTERS: quarters

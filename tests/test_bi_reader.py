@@ -1,4 +1,4 @@
-"""A long-lived process sees each new publish (docs/bi.md, orchestration/bi/reader.py).
+"""A long-lived process sees each new publish (docs/bi.md, orchestration/publish/mart_reader.py).
 
 DuckDB keeps one database instance per path per process: while one connection to the mart
 is open, a "reconnect" joins the old instance and keeps reading the file the path named

@@ -349,7 +349,7 @@ def test_bad_row_at_each_layer_blocks_publishing(handmade_run, copy_of, tmp_path
 # ---------------------------------------------------------------- the GX on DuckDB shim
 
 def test_gx_duckdb_shim_is_still_needed_and_works(tmp_path):
-    """great_expectations issue 11579: without checks/gx_duckdb_shim.py every GX metric on DuckDB
+    """great_expectations issue 11579: without quality/gx_duckdb_shim.py every GX metric on DuckDB
     ends in `IndexError` (the result is read after its connection closed). When this test fails on
     the first assertion, GX has fixed it upstream: delete the shim. On the second: the shim broke."""
     from orchestration.quality import gx_duckdb_shim

@@ -16,7 +16,7 @@ from orchestration.settings import PROJECT_DIR
 ENV_READER = Path("orchestration/resources.py")
 DBT_SECRET = "O4O_PG_PASSWORD"  # profiles.yml's one env_var (docs/operations.md)
 # Process-level switches read outside the resource, each listed in docs/operations.md.
-PROCESS_SWITCHES = {"orchestration/bi/report.py": "XDG_CACHE_HOME"}
+PROCESS_SWITCHES = {"orchestration/publish/outcomes_report.py": "XDG_CACHE_HOME"}
 
 
 def _files(*globs: str) -> list[Path]:

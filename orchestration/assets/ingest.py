@@ -5,7 +5,7 @@ needs the participants' birth dates (for age at entry) and those must never be
 written anywhere: they live only in a temp table of that connection.
 
 Before anything is written each step checks the PII key against the warehouse's and the
-published mart's (key_safety.py) and removes stale DuckDB spill files (spill.py); it
+published mart's (ingest/key_safety.py) and removes stale DuckDB spill files (ingest/spill.py); it
 removes them again when it is done.
 """
 

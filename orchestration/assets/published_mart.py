@@ -2,7 +2,7 @@
 after every gate passed; the BI outputs follow it as their own assets.
 
 published_mart, in sequence: refuse unless every gate of this run passed; measure what the
-gates cost; write-audit-publish the mart with its metadata (publish.py); write the final
+gates cost; write-audit-publish the mart with its metadata (publish/write_audit_publish.py); write the final
 validation report. Its materialization is recorded as soon as the file is swapped in.
 Then `outcomes_report` (the HTML report beside the mart) and `postgres_mart` (the same
 tables in PostgreSQL, when O4O_PUBLISH_POSTGRES_URL is set) are made from the published
@@ -73,7 +73,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     try:
         result = publish(settings.warehouse_path, settings.publish_path, {
             "pii_key_mode": settings.pii_key_mode,
-            "key_check": key_check(settings.require_pii_key()),  # key_safety.py compares the next run's key
+            "key_check": key_check(settings.require_pii_key()),  # ingest/key_safety.py compares the next run's key
             "suppression_threshold": str(settings.suppression_threshold),
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,

@@ -2,13 +2,13 @@
 
 raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`), validated in the
 DuckDB warehouse, on an incremental run only for the deliveries loaded since the gate last passed
-(checks/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
+(quality/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
 `marts` schema, with its own `expectations/marts/<model>.json` when there is one, plus the suites
 in `expectations/marts/every_table/` (no PII-shaped values). Staging and marts are validated
-where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; checks/sources.py). Each gate
+where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; quality/sources.py). Each gate
 is a blocking asset check: when it fails, nothing downstream in the run executes, and the publish
 step refuses to replace the published mart. Each evaluation rewrites the run's HTML validation
-report beside the published mart (checks/report.py) and links it.
+report beside the published mart (quality/validation_report.py) and links it.
 """
 
 
