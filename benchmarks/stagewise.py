@@ -33,9 +33,9 @@ def _ingest() -> None:
 
     from orchestration.ingest.feeds import FEEDS
     from orchestration.ingest.loader import load_entity
-    from orchestration.settings import load_settings
+    from orchestration.resources import environment_settings
 
-    settings = load_settings()
+    settings = environment_settings()
     for entities in FEEDS.values():
         with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
             for entity in entities:
@@ -47,23 +47,31 @@ def _ingest() -> None:
 def _gate(name: str | None) -> None:
     """One gate; with no name, only the start-up every gate job pays (imports, GX context)."""
     from orchestration.checks.gates import GATES, run_gate
-    from orchestration.checks.sources import gx_context
+    from orchestration.resources import environment_settings
+    from orchestration.quality.sources import gx_context
 
     gx_context()
     if name is None:
         return
-    result = run_gate(next(g for g in GATES if g.asset_key.to_user_string() == name))
+    result = run_gate(next(g for g in GATES if g.asset_key.to_user_string() == name), environment_settings())
     print(f"{name}: {'passed' if result.passed else 'FAILED'}", flush=True)
 
 
 def _publish() -> None:
-    from orchestration.assets.publish import REQUIRED_TABLES
-    from orchestration.publish import publish
-    from orchestration.settings import load_settings
+    from orchestration.assets.published_mart import REQUIRED_TABLES
+    from orchestration.publish.write_audit_publish import publish
+    from orchestration.resources import environment_settings
 
-    settings = load_settings()
+    settings = environment_settings()
     publish(settings.warehouse_path, settings.publish_path,
             {"suppression_threshold": str(settings.suppression_threshold), "pii_key_mode": "demo"}, REQUIRED_TABLES)
+
+
+def _dbt_args(env: dict[str, str]) -> list[str]:
+    """--target and --vars of the O4O_* settings in `env`, as the Dagster job passes them."""
+    from orchestration.settings import load_settings
+
+    return load_settings({k: v for k, v in env.items() if k.startswith("O4O_")}).dbt_args()
 
 
 def measure_stages(participants: int, workdir: Path, limit: str, max_rss: int) -> dict:
@@ -85,7 +93,7 @@ def measure_stages(participants: int, workdir: Path, limit: str, max_rss: int) -
     jobs += [("raw gates", g.asset_key.to_user_string(), me + ["--job", "gate", g.asset_key.to_user_string()])
              for g in GATES if g.layer == "raw"]
     jobs += [("dbt build", "dbt build", [str(Path(sys.executable).parent / "dbt"), "build", "--quiet", "--project-dir",
-                                          str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(work / "target")])]
+                                          str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(work / "target"), *_dbt_args(env)])]
     jobs += [(f"{g.layer} gates", g.asset_key.to_user_string(), me + ["--job", "gate", g.asset_key.to_user_string()])
              for g in GATES if g.layer != "raw"]
     jobs += [("publish", "publish", me + ["--job", "publish"])]
@@ -122,7 +130,7 @@ def measure_incremental(participants: int, workdir: Path, limit: str, max_rss: i
                O4O_PUBLISH_PATH=str(work / "mart.duckdb"), O4O_DEMO="1",
                O4O_DUCKDB_MEMORY_LIMIT=limit)
     dbt = [str(Path(sys.executable).parent / "dbt"), "build", "--quiet", "--project-dir", str(ROOT), "--profiles-dir",
-           str(ROOT), "--target-path", str(work / "target")]
+           str(ROOT), "--target-path", str(work / "target"), *_dbt_args(env)]
     ingest = [sys.executable, "-m", "benchmarks.stagewise", "--job", "ingest"]
     rows = []
     for label, argv in (("base ingest (latest quarter held back)", ingest), ("base dbt build", dbt),

@@ -2,7 +2,7 @@
 
 The summary lists each failed check (asset, check, rows affected, sample rows with file and
 row number) and each step error, using the same wording as `o4o refresh`
-(orchestration/refresh.py), and says whether the published mart was replaced. Posting never
+(orchestration/run_summary.py), and says whether the published mart was replaced. Posting never
 raises: an unreachable webhook must not hide the failure it reports.
 """
 
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun
 
-from .refresh import BI_OUTPUT_STEPS, bi_outputs_behind, failed_checks, step_errors
+from .asset_keys import PUBLISHED_MART
+from .run_summary import BI_OUTPUT_STEPS, bi_outputs_behind, failed_checks, step_errors
 
 FAILURES_DIR = "o4o_failures"  # under the Dagster instance directory (DAGSTER_HOME)
 WEBHOOK_TIMEOUT_SECONDS = 10
-PUBLISHED_MART = "published_mart"
 CHECK_FAILED_ERROR = "DagsterAssetCheckFailedError"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its errors
 
@@ -38,13 +38,13 @@ def run_events(instance: DagsterInstance, run_id: str) -> _RunEvents:
 
 def _touches_published_mart(events: _RunEvents, event_type: DagsterEventType) -> bool:
     return any(e.event_type == event_type and e.asset_key is not None
-               and e.asset_key.to_user_string() == PUBLISHED_MART for e in events.all_events)
+               and e.asset_key == PUBLISHED_MART for e in events.all_events)
 
 
 def _published_at(events: _RunEvents) -> str:
     for e in events.all_events:
         if e.event_type == DagsterEventType.ASSET_MATERIALIZATION and e.asset_key is not None \
-                and e.asset_key.to_user_string() == PUBLISHED_MART:
+                and e.asset_key == PUBLISHED_MART:
             meta = e.event_specific_data.materialization.metadata
             path, sha = meta.get("path"), meta.get("sha256")
             return f" at {getattr(path, 'value', path)} (sha256 {str(getattr(sha, 'value', sha))[:12]}…)"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
+
+from .settings import SettingsError
 
 
 def _generate(args) -> int:
@@ -23,19 +24,14 @@ def _generate(args) -> int:
 
 
 def _refresh(args) -> int:
-    # The flags are settings for this process (orchestration/settings.py reads them).
-    if args.demo:
-        os.environ["O4O_DEMO"] = "1"
-    if args.rekey:
-        os.environ["O4O_REKEY"] = "1"
-    if args.accept_shrink:
-        os.environ["O4O_ACCEPT_SHRINK"] = ",".join(args.accept_shrink)
     from .coalition.agreement import AgreementError
-    from .key_safety import check_pii_key, read_key_state
-    from .settings import SettingsError, load_settings
+    from .ingest.key_safety import check_pii_key, read_key_state
+    from .resources import O4oSettingsResource
 
+    # The flags are this run's switches, given to the run through the `o4o` resource.
+    o4o = O4oSettingsResource(demo=args.demo, rekey=args.rekey, accept_shrink=",".join(args.accept_shrink))
     try:
-        settings = load_settings()
+        settings = o4o.settings()
         settings.require_pii_key()
         state = read_key_state(settings)  # None: the warehouse is busy; the ingest checks under its lock
         notes = check_pii_key(settings, state) if state is not None else []
@@ -57,16 +53,16 @@ def _refresh(args) -> int:
         print(f"o4o refresh: accepting a shrinking delivery of {', '.join(sorted(settings.accept_shrink))} "
               "for this run (volume rule)", flush=True)
     from .refresh import run_refresh
-    from .spill import describe, remove_spill_files_if_idle
+    from .ingest.spill import describe, remove_spill_files_if_idle
 
-    outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO")
+    outcome = run_refresh(log_level="DEBUG" if args.verbose else "INFO", o4o=o4o)
     if (removed := describe(remove_spill_files_if_idle(settings))) and "not checked" not in removed:
         print(f"o4o refresh: {removed}", flush=True)
     if outcome.succeeded:
         print(f"\nrefresh succeeded: mart published at {settings.publish_path}")
         return 0
     if outcome.published:  # the DuckDB file was swapped in, a BI output did not follow
-        from .publish import describe_version
+        from .publish.write_audit_publish import describe_version
 
         behind = " and ".join(outcome.bi_outputs_behind)
         catch_up = "o4o report --postgres" if "PostgreSQL" in behind else "o4o report"
@@ -83,10 +79,13 @@ def _refresh(args) -> int:
 
 def _rollback(args) -> int:
     from .coalition.agreement import AgreementError
-    from .publish import PublishError, previous_path, rollback
-    from .settings import load_settings
+    from .publish.write_audit_publish import PublishError, previous_path, rollback
 
-    settings = load_settings()
+    try:
+        settings = _settings()
+    except SettingsError as exc:
+        print(f"o4o rollback: {exc}", file=sys.stderr)
+        return 2
     path = settings.publish_path
     try:
         agreement = settings.coalition()
@@ -106,11 +105,10 @@ def _rollback(args) -> int:
 
 def _bi_outputs(path: Path) -> int:
     """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
-    from .bi import BiPublishError, publish_bi_outputs
     from .coalition.agreement import AgreementError
-    from .settings import load_settings
+    from .publish import BiPublishError, publish_bi_outputs
 
-    settings = load_settings()
+    settings = _settings()
     try:
         publish_bi_outputs(path, settings.publish_postgres_url, agreement=settings.coalition())
     except (BiPublishError, AgreementError) as exc:
@@ -120,17 +118,20 @@ def _bi_outputs(path: Path) -> int:
 
 
 def _report(args) -> int:
-    from .bi.report import write_report
-    from .settings import load_settings
+    from .publish.outcomes_report import write_report
 
-    settings = load_settings()
+    try:
+        settings = _settings()
+    except SettingsError as exc:
+        print(f"o4o report: {exc}", file=sys.stderr)
+        return 2
     mart = settings.publish_path
     if not mart.exists():
         print(f"o4o report: no published mart at {mart} (run `o4o refresh` first)", file=sys.stderr)
         return 1
     print(f"wrote {write_report(mart, Path(args.out) if args.out else None)}")
     if args.postgres:
-        from .bi.postgres import PostgresPublishError, publish_to_postgres
+        from .publish.postgres import PostgresPublishError, publish_to_postgres
 
         if not settings.publish_postgres_url:
             print("o4o report --postgres: set O4O_PUBLISH_POSTGRES_URL first", file=sys.stderr)
@@ -146,9 +147,17 @@ def _report(args) -> int:
     return 0
 
 
+def _settings():
+    """The settings of a command that starts no run (rollback, report)."""
+    from .resources import O4oSettingsResource
+
+    return O4oSettingsResource().settings()
+
+
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    from .resources import disable_telemetry
+
+    disable_telemetry()
     parser = argparse.ArgumentParser(prog="o4o", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write a complete, consistent set of synthetic feeds")

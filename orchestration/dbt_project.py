@@ -9,7 +9,8 @@ from functools import cache
 
 from dagster_dbt import DbtProject
 
-from .settings import PROJECT_DIR, load_settings
+from .resources import environment_settings, subprocess_env
+from .settings import PROJECT_DIR
 
 
 def dbt_executable() -> str:
@@ -22,7 +23,7 @@ def dbt_executable() -> str:
 def o4o_dbt_project() -> DbtProject:
     """The dbt project at the repository root. `dagster dev` re-parses on load, `o4o refresh`
     before every run; otherwise the manifest is only parsed when it does not exist yet."""
-    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=load_settings().dbt_target)
+    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=environment_settings().dbt_target)
     if not project.manifest_path.exists():  # a fresh clone: parse once rather than fail to load
         prepare_manifest()
     project.prepare_if_dev()
@@ -31,9 +32,8 @@ def o4o_dbt_project() -> DbtProject:
 
 def prepare_manifest() -> None:
     """`dbt parse`: write target/manifest.json, which the Dagster definitions read."""
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
-                           "--profiles-dir", str(PROJECT_DIR)], cwd=PROJECT_DIR, env=env,
+                           "--profiles-dir", str(PROJECT_DIR)], cwd=PROJECT_DIR, env=subprocess_env(),
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")

@@ -5,10 +5,11 @@ from dagster_dbt import DbtCliResource
 
 from .assets.dbt import o4o_dbt_models
 from .assets.ingest import ingest_assets
-from .assets.publish import outcomes_report, postgres_mart, published_mart
+from .assets.published_mart import outcomes_report, postgres_mart, published_mart
 from .checks.freshness import freshness_checks
 from .checks.gates import GATES, gate_checks
 from .dbt_project import dbt_executable, o4o_dbt_project
+from .resources import O4oSettingsResource
 from .jobs import freshness_checks_job, nightly_refresh
 from .schedules import freshness_checks_schedule, nightly_refresh_schedule
 from .sensors import landing_sensor, run_failure_alert_sensor
@@ -27,7 +28,9 @@ defs = Definitions(
     jobs=[nightly_refresh, freshness_checks_job],
     schedules=[nightly_refresh_schedule, freshness_checks_schedule],
     sensors=[landing_sensor, run_failure_alert_sensor],
-    resources={"dbt": DbtCliResource(project_dir=o4o_dbt_project(), dbt_executable=dbt_executable())},
+    # `o4o`: the settings (the one reader of O4O_*); `dbt`: the dbt CLI, given them as --vars.
+    resources={"dbt": DbtCliResource(project_dir=o4o_dbt_project(), dbt_executable=dbt_executable()),
+               "o4o": O4oSettingsResource()},
     # Materializing a selection from the asset graph runs in one process too: DuckDB has one writer.
     executor=in_process_executor,
 )

@@ -2,89 +2,28 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from .run_summary import (BI_OUTPUT_STEPS, RefreshOutcome, bi_outputs_behind, failed_checks,  # noqa: F401
+                          materializations, published, step_errors)
 
-# The BI outputs that follow the published DuckDB mart (orchestration/assets/publish.py), by
-# step, and what to call them when they could not follow.
-BI_OUTPUT_STEPS = {"outcomes_report": "the outcomes report (HTML)", "postgres_mart": "PostgreSQL (schema marts)"}
-
-
-@dataclass
-class RefreshOutcome:
-    published: bool  # the DuckDB mart was swapped in by this run
-    failed_checks: list[str] = field(default_factory=list)
-    step_errors: list[str] = field(default_factory=list)
-    # asset key ("rpt_provider_scorecard") -> metadata of its materialization in this run
-    materializations: dict[str, dict] = field(default_factory=dict)
-    # BI outputs that failed to follow a published mart (BI_OUTPUT_STEPS' words): a partial publish
-    bi_outputs_behind: list[str] = field(default_factory=list)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.published and not self.bi_outputs_behind
-
-
-def failed_checks(result) -> list[str]:
-    """One entry per failed asset check: asset, check, rows affected, and the sample lines.
-    Blocking failures come first; a warning-severity check (e.g. a dbt test with severity warn)
-    is listed after them as a WARNING, since it never stopped anything."""
-    from dagster import AssetCheckSeverity
-
-    blocking, warnings = [], []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION" or event.event_specific_data.passed:
-            continue
-        evaluation = event.event_specific_data
-        meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
-        rows = (meta.get("unexpected_rows") or 0) + (meta.get("quarantined_rows") or 0)
-        is_warning = evaluation.severity == AssetCheckSeverity.WARN
-        (warnings if is_warning else blocking).append(
-            f"{'WARNING' if is_warning else 'FAILED'} {evaluation.asset_key.to_user_string()} :: "
-            f"{evaluation.check_name} ({rows} rows affected)\n{meta.get('failures', evaluation.description or '')}")
-    return blocking + warnings
-
-
-def step_errors(result) -> list[str]:
-    errors = []
-    for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE":
-            continue
-        err = event.event_specific_data.error
-        while err is not None and err.cause is not None:  # the user's exception, not Dagster's wrapper
-            err = err.cause
-        errors.append(f"step {event.step_key} failed: {err.message.strip() if err else ''}")
-    return errors
-
-
-def bi_outputs_behind(result) -> list[str]:
-    """The BI outputs whose step failed in this run (each still shows the previous mart)."""
-    return [BI_OUTPUT_STEPS[e.step_key] for e in result.all_events
-            if e.event_type_value == "STEP_FAILURE" and e.step_key in BI_OUTPUT_STEPS]
-
-
-def materializations(result) -> dict[str, dict]:
-    """Each materialized asset's metadata as plain values, for callers that check what the UI shows."""
-    found = (e.event_specific_data.materialization for e in result.get_asset_materialization_events())
-    return {m.asset_key.to_user_string(): {k: getattr(v, "value", v) for k, v in m.metadata.items()}
-            for m in found}
-
-
-def run_refresh(instance=None, log_level: str = "INFO") -> RefreshOutcome:
+def run_refresh(instance=None, log_level: str = "INFO", o4o=None) -> RefreshOutcome:
     """Prepare the dbt manifest, run the job, and report whether the mart was published.
-    `log_level` filters the console log (INFO shows progress and failures; DEBUG every event)."""
+    `log_level` filters the console log (INFO shows progress and failures; DEBUG every event);
+    `o4o` (an O4oSettingsResource) carries the run's switches (--demo, --rekey, --accept-shrink)."""
     from dagster import DagsterInstance
 
     from .dbt_project import prepare_manifest
+    from .resources import dagster_home
 
     prepare_manifest()
     from .definitions import defs
 
     if instance is None:
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        instance = DagsterInstance.get() if dagster_home() else DagsterInstance.ephemeral()
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if o4o is not None:
+        run_config["resources"] = {"o4o": {"config": o4o.model_dump()}}
     result = defs.resolve_job_def("nightly_refresh").execute_in_process(
-        instance=instance, raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        instance=instance, raise_on_error=False, run_config=run_config)
     materialized = materializations(result)
-    return RefreshOutcome("published_mart" in materialized, failed_checks(result), step_errors(result),
+    return RefreshOutcome(published(materialized), failed_checks(result), step_errors(result),
                           materialized, bi_outputs_behind(result))

@@ -11,7 +11,7 @@ from dagster import (DefaultSensorStatus, RunFailureSensorContext, RunRequest, S
 from .alerts import failure_summary, post_webhook, write_summary
 from .ingest.masking import file_label
 from .jobs import nightly_refresh
-from .settings import load_settings
+from .resources import O4oSettingsResource
 
 
 def landing_fingerprint(landing_dir) -> dict[str, str]:
@@ -24,8 +24,8 @@ def landing_fingerprint(landing_dir) -> dict[str, str]:
 
 @sensor(job=nightly_refresh, minimum_interval_seconds=60,
         description="Starts nightly_refresh when files in O4O_LANDING_DIR are added or changed.")
-def landing_sensor(context: SensorEvaluationContext):
-    current = landing_fingerprint(load_settings().landing_dir)
+def landing_sensor(context: SensorEvaluationContext, o4o: O4oSettingsResource):
+    current = landing_fingerprint(o4o.settings().landing_dir)
     if not current:
         return SkipReason("landing directory is empty")
     previous = json.loads(context.cursor) if context.cursor else {}
@@ -42,12 +42,12 @@ def landing_sensor(context: SensorEvaluationContext):
                     description="On any failed run: writes a failure summary (failed checks with rows and samples, "
                                 "step errors) to <DAGSTER_HOME>/o4o_failures/<run_id>.txt and posts it to "
                                 "O4O_ALERT_WEBHOOK_URL when set.")
-def run_failure_alert_sensor(context: RunFailureSensorContext):
+def run_failure_alert_sensor(context: RunFailureSensorContext, o4o: O4oSettingsResource):
     run = context.dagster_run
     summary = failure_summary(context.instance, run)
     path = write_summary(context.instance, run.run_id, summary)
     context.log.error(f"{summary}\n(summary written to {path})")
-    url = load_settings().alert_webhook_url
+    url = o4o.settings().alert_webhook_url
     if url:
         context.log.info(post_webhook(url, summary, {"run_id": run.run_id, "job_name": run.job_name,
                                                      "summary_path": str(path)}))

@@ -1,4 +1,5 @@
-"""Runtime settings: the one place that reads o4o's environment variables.
+"""Runtime settings: what o4o's O4O_* variables mean, validated (the values themselves are read
+from the process environment in one place only, orchestration/resources.py).
 
 Every path is resolved to an absolute path at load time, so the Dagster process,
 the dbt subprocess and the publish step agree on which files they touch whatever
@@ -7,7 +8,8 @@ their working directory.
 
 from __future__ import annotations
 
-import os
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,9 @@ DEMO_PII_KEY = "o4o-demo-key-NOT-SECRET-do-not-use-with-real-data"
 
 # Suppression threshold of the published mart (mart.md: never below 10).
 MIN_PUBLISHED_SUPPRESSION_THRESHOLD = 10
+# The settings dbt reads as `var()` (--vars, from Settings.dbt_vars): their defaults are the
+# `vars:` of dbt_project.yml, so a dbt run by hand and an o4o run agree (one owner of each default).
+DBT_PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
 
 # Enough for a state's 20M wage rows on an 8 GiB machine (docs/benchmarks.md).
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
@@ -48,12 +53,12 @@ class Settings:
     demo: bool
     suppression_threshold: int
     schedule_timezone: str
-    publish_postgres_url: str | None  # also load the published marts into PostgreSQL (orchestration/bi/postgres.py)
+    publish_postgres_url: str | None  # also load the published marts into PostgreSQL (orchestration/publish/postgres.py)
     # Freshness checks (orchestration/checks/freshness.py) and failure alerts (orchestration/alerts.py).
     max_published_age_hours: float
     max_wage_quarter_lag: int
     alert_webhook_url: str | None
-    # The engine dbt builds on (orchestration/engines.py, docs/engines.md).
+    # The engine dbt builds on (orchestration/dbt_targets.py, docs/engines.md).
     dbt_target: str
     dbt_postgres_env: tuple[tuple[str, str], ...]  # O4O_PG_* of the postgres target, defaults filled in
     spark_dir: Path  # O4O_SPARK_DIR: the spark target's metastore, warehouse and raw Parquet
@@ -62,7 +67,7 @@ class Settings:
     duckdb_memory_limit: str
     # O4O_DUCKDB_TEMP_DIR: where DuckDB spills, `<warehouse>.tmp` by default. The ingest's spill
     # holds landing rows before pseudonymization (SSNs, names): o4o removes stale spill files
-    # there at the start and end of every ingest (orchestration/spill.py); protect it like the
+    # there at the start and end of every ingest (orchestration/ingest/spill.py); protect it like the
     # landing directory, and never share it between warehouses.
     duckdb_temp_dir: Path
     # O4O_MAX_SHRINK_SHARE: the volume rule's limit (0-1); O4O_ACCEPT_SHRINK: entities whose
@@ -70,8 +75,13 @@ class Settings:
     max_shrink_share: float
     accept_shrink: frozenset[str]
     # O4O_REKEY: this run may re-key a warehouse and mart made with another O4O_PII_KEY
-    # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/key_safety.py).
+    # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/ingest/key_safety.py).
     rekey: bool
+    # O4O_TRUST_FEED_EXITS: take the feed's exits as they are instead of the 90-day rule
+    # (dbt var o4o_trust_feed_exits, macros/reporting.sql); O4O_OUTCOME_RUNOUT_QUARTERS: quarters
+    # of wage run-out before an ETA-9169 row is final (dbt var o4o_outcome_runout_quarters).
+    trust_feed_exits: bool = False
+    outcome_runout_quarters: int = 2
     # O4O_COALITION_FILE: a coalition's data-sharing agreement (docs/coalition.md); unset, the mart
     # has one reader as before.
     coalition_file: Path | None = None
@@ -130,25 +140,36 @@ class Settings:
         """Configuration of a DuckDB connection that writes the warehouse (the ingest)."""
         return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(self.duckdb_temp_dir)}
 
-    def dbt_env(self) -> dict[str, str]:
-        """Environment the dbt subprocess needs (profiles.yml reads these)."""
+    def dbt_vars(self) -> dict[str, object]:
+        """What dbt reads as `var()` (models, macros and profiles.yml), passed as `--vars`: the
+        settings reach dbt from this object, never from dbt reading the environment itself.
+        O4O_PG_PASSWORD is the one exception: a secret stays out of dbt's command line and
+        artifacts, so profiles.yml reads it with env_var (docs/operations.md)."""
+        env = dict(self.dbt_postgres_env)
         return {
-            "O4O_WAREHOUSE_PATH": str(self.warehouse_path),
-            "O4O_DBT_TARGET": self.dbt_target,
-            "O4O_SPARK_DIR": str(self.spark_dir),
-            "O4O_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
-            "O4O_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
-            **dict(self.dbt_postgres_env),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DO_NOT_TRACK": "1",
+            "o4o_suppression_threshold": self.suppression_threshold,
+            "o4o_trust_feed_exits": self.trust_feed_exits,
+            "o4o_outcome_runout_quarters": self.outcome_runout_quarters,
+            "o4o_warehouse_path": str(self.warehouse_path),
+            "o4o_spark_dir": str(self.spark_dir),
+            "o4o_duckdb_memory_limit": self.duckdb_memory_limit,
+            "o4o_duckdb_temp_dir": str(self.duckdb_temp_dir),
+            "o4o_pg_host": env["O4O_PG_HOST"],
+            "o4o_pg_port": env["O4O_PG_PORT"],
+            "o4o_pg_user": env["O4O_PG_USER"],
+            "o4o_pg_dbname": env["O4O_PG_DBNAME"],
         }
+
+    def dbt_args(self) -> list[str]:
+        """`--target` and `--vars` of every dbt command o4o runs (and tests and benchmarks run)."""
+        return ["--target", self.dbt_target, "--vars", json.dumps(self.dbt_vars())]
 
 
 def _libpq_quoted(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _path(env: dict[str, str], name: str, default: str) -> Path:
+def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     return Path(env.get(name) or default).expanduser().resolve()
 
 
@@ -156,7 +177,7 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _share(env: dict[str, str], name: str, default: float) -> float:
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
     raw = (env.get(name) or "").strip()
     try:
         value = float(raw.rstrip("%")) / (100 if raw.endswith("%") else 1) if raw else default
@@ -167,7 +188,34 @@ def _share(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
-def _entity_names(env: dict[str, str], name: str) -> frozenset[str]:
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    if raw == "":
+        return default
+    raise SettingsError(f"{name} is {raw!r}: use true or false (1/0, yes/no, on/off)")
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if raw == "":
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} is {raw!r}: use a whole number >= 0")
+    return int(raw)
+
+
+def dbt_project_vars() -> dict:
+    """The `vars:` of dbt_project.yml: the defaults of the settings dbt reads."""
+    import yaml
+
+    return yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+
+
+def _entity_names(env: Mapping[str, str], name: str) -> frozenset[str]:
     from .ingest.feeds import ENTITIES_BY_NAME
 
     names = frozenset(n.strip().lower() for n in (env.get(name) or "").replace(";", ",").split(",") if n.strip())
@@ -178,9 +226,12 @@ def _entity_names(env: dict[str, str], name: str) -> frozenset[str]:
     return names
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    env = dict(os.environ if env is None else env)
-    threshold = int(env.get("O4O_SUPPRESSION_THRESHOLD") or MIN_PUBLISHED_SUPPRESSION_THRESHOLD)
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Settings from O4O_* values (`env`: a mapping of variable name to text, e.g. what
+    orchestration/resources.py read from the process); SettingsError names what is wrong."""
+    env = dict(env)
+    dbt_defaults = dbt_project_vars()
+    threshold = _whole_number(env, "O4O_SUPPRESSION_THRESHOLD", int(dbt_defaults["o4o_suppression_threshold"]))
     if threshold < MIN_PUBLISHED_SUPPRESSION_THRESHOLD:
         raise SettingsError(f"O4O_SUPPRESSION_THRESHOLD is {threshold}: the published mart never suppresses "
                             f"below {MIN_PUBLISHED_SUPPRESSION_THRESHOLD} (mart.md, Privacy)")
@@ -209,5 +260,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_shrink_share=_share(env, "O4O_MAX_SHRINK_SHARE", DEFAULT_MAX_SHRINK_SHARE),
         accept_shrink=_entity_names(env, "O4O_ACCEPT_SHRINK"),
         rekey=_truthy(env.get("O4O_REKEY")),
+        trust_feed_exits=_switch(env, "O4O_TRUST_FEED_EXITS", bool(dbt_defaults["o4o_trust_feed_exits"])),
+        outcome_runout_quarters=_whole_number(env, "O4O_OUTCOME_RUNOUT_QUARTERS",
+                                              int(dbt_defaults["o4o_outcome_runout_quarters"])),
         coalition_file=_path(env, "O4O_COALITION_FILE", "") if (env.get("O4O_COALITION_FILE") or "").strip() else None,
     )

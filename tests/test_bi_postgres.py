@@ -18,7 +18,7 @@ import pytest
 psycopg = pytest.importorskip("psycopg")
 from psycopg import errors, sql  # noqa: E402
 
-from orchestration.bi.postgres import (BI_ROLE, SCHEMA, PostgresPublishError, describe_target,  # noqa: E402
+from orchestration.publish.postgres import (BI_ROLE, SCHEMA, PostgresPublishError, describe_target,  # noqa: E402
                                        publish_to_postgres)
 
 ADMIN_URL = os.environ.get("O4O_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

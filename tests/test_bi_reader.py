@@ -1,4 +1,4 @@
-"""A long-lived process sees each new publish (docs/bi.md, orchestration/bi/reader.py).
+"""A long-lived process sees each new publish (docs/bi.md, orchestration/publish/mart_reader.py).
 
 DuckDB keeps one database instance per path per process: while one connection to the mart
 is open, a "reconnect" joins the old instance and keeps reading the file the path named
@@ -12,8 +12,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.bi.reader import open_published_mart, published_version
-from orchestration.publish import publish
+from orchestration.publish.mart_reader import open_published_mart, published_version
+from orchestration.publish.write_audit_publish import publish
 
 
 def _warehouse(path, version: int) -> None:

@@ -18,13 +18,13 @@ import yaml
 psycopg = pytest.importorskip("psycopg")
 from psycopg import errors, sql  # noqa: E402
 
-from orchestration.assets.publish import REQUIRED_TABLES  # noqa: E402
-from orchestration.bi.postgres import BI_ROLE, publish_to_postgres  # noqa: E402
+from orchestration.assets.published_mart import REQUIRED_TABLES  # noqa: E402
+from orchestration.publish.postgres import BI_ROLE, publish_to_postgres  # noqa: E402
 from orchestration.coalition.agreement import AgreementError  # noqa: E402
 from orchestration.coalition.sharing import load_coalition, mart_model_columns, person_tables  # noqa: E402
 from orchestration.generate.coalition import example_agreement  # noqa: E402
 from orchestration.generate.reference import area_rows  # noqa: E402
-from orchestration.publish import publish  # noqa: E402
+from orchestration.publish.write_audit_publish import publish  # noqa: E402
 from test_bi_postgres import ADMIN_URL, require_postgres  # noqa: E402
 
 AREAS = sorted({(r["lwda_code"], r["lwda_name"]) for r in area_rows()})

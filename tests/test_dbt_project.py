@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.dbt_project import dbt_executable
-from orchestration.settings import PROJECT_DIR
+from orchestration.settings import PROJECT_DIR, load_settings
 
 # Each rule of mart.md that is easy to get wrong -> (model where the rule lives, its unit test).
 # Deleting or renaming one of these unit tests fails test_every_tricky_rule_has_its_unit_test.
@@ -81,8 +81,8 @@ LINKAGE_KEYS = ["linkage_training_records", "linkage_linked_to_participant_rate"
 def run_dbt(args: list[str], target: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     """The venv's dbt on the project, output in `target`; fails the test with dbt's log on error."""
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    if warehouse is not None:
-        env["O4O_WAREHOUSE_PATH"] = str(warehouse)
+    if warehouse is not None:  # the settings reach dbt as --vars, as in the Dagster job
+        args = [*args, *load_settings({"O4O_WAREHOUSE_PATH": str(warehouse)}).dbt_args()]
     proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
                            str(PROJECT_DIR), "--target-path", str(target), "--log-path", str(target / "logs")],
                           cwd=PROJECT_DIR, env=env, capture_output=True, text=True)

@@ -27,7 +27,7 @@ from psycopg import sql  # noqa: E402
 from test_bi_postgres import ADMIN_URL, require_postgres, unavailable  # noqa: E402
 
 from orchestration.dbt_project import dbt_executable  # noqa: E402
-from orchestration.engines import (EngineError, copy_raw_to_postgres, duckdb_type, export_raw_parquet,  # noqa: E402
+from orchestration.dbt_targets import (EngineError, copy_raw_to_postgres, duckdb_type, export_raw_parquet,  # noqa: E402
                                    mirror_from_postgres, raw_source_tables, stage_raw_for_dbt)
 from orchestration.settings import PROJECT_DIR, SettingsError, load_settings  # noqa: E402
 
@@ -38,8 +38,9 @@ KEY = ("exit_program_year", "funding_stream", "lwda_code", "indicator")
 def run_dbt(target: str, workdir: Path, env: dict[str, str]) -> dict:
     """`dbt build --target <target>` with its own target and log paths; returns run_results.json."""
     target_path, log_path = workdir / "dbt-target", workdir / "dbt-logs"
+    settings = load_settings({**env, "O4O_DBT_TARGET": target})  # --target and --vars, as the Dagster job
     proc = subprocess.run(
-        [dbt_executable(), "build", "--target", target, "--project-dir", str(PROJECT_DIR),
+        [dbt_executable(), "build", *settings.dbt_args(), "--project-dir", str(PROJECT_DIR),
          "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_path), "--log-path", str(log_path)],
         cwd=workdir, env={**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
         capture_output=True, text=True)
@@ -248,7 +249,7 @@ def test_dagster_job_stages_raw_for_each_target(generated_run, tmp_path):
 
 def test_dbt_target_setting():
     assert load_settings({}).dbt_target == "duckdb"
-    assert load_settings({"O4O_DBT_TARGET": "postgres"}).dbt_env()["O4O_DBT_TARGET"] == "postgres"
+    assert load_settings({"O4O_DBT_TARGET": "postgres"}).dbt_args()[:2] == ["--target", "postgres"]
     with pytest.raises(SettingsError, match="O4O_DBT_TARGET is 'snowflake'"):
         load_settings({"O4O_DBT_TARGET": "snowflake"})
     conninfo = load_settings({"O4O_PG_DBNAME": "w h", "O4O_PG_PASSWORD": "it's"}).dbt_postgres_conninfo

@@ -19,11 +19,12 @@ import pytest
 from conftest import environ, refresh
 from dagster import AssetKey
 
-from orchestration.checks.evaluations import from_result
+from orchestration.quality.evaluations import from_result
 from orchestration.checks.gates import GATES, run_gate
-from orchestration.checks.gx_suites import validate_relation
-from orchestration.checks.report import render_report, report_path, write_report
-from orchestration.publish import file_sha256, metadata_path
+from orchestration.resources import environment_settings
+from orchestration.quality.suites import validate_relation
+from orchestration.quality.validation_report import render_report, report_path, write_report
+from orchestration.publish.write_audit_publish import file_sha256, metadata_path
 
 PLACEHOLDERS = {"suppression_threshold": 10}
 
@@ -78,9 +79,11 @@ BROKEN = [
     ("exit missing from fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
      ["DELETE FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
      "row counts reconcile: every exit in staging appears once in fct_exit_outcomes"),
-    ("exit twice in fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
-     ["INSERT INTO marts.fct_exit_outcomes SELECT * FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
-     "unique key: participation_id"),
+    # (a duplicated fct_exit_outcomes row is dbt's to catch: the unique test of _core__models.yml; docs/rules.md)
+    ("summary cost shown for 3 participants", "marts.rpt_eta9169_summary", "marts/rpt_eta9169_summary",
+     ["UPDATE marts.rpt_eta9169_summary SET participants_served = 3, is_suppressed = false, funds_expended = 100 "
+      "WHERE " + _first("marts.rpt_eta9169_summary", "true")],
+     "suppression: no cost where participants served are below 10, and a suppressed row shows none"),
     ("wage quarter lost", "marts.fct_quarterly_earnings", "marts/fct_quarterly_earnings",
      [f"DELETE FROM marts.fct_quarterly_earnings WHERE {_first('marts.fct_quarterly_earnings', 'true')}"],
      "row counts reconcile: one row per staged participant wage quarter"),
@@ -251,7 +254,7 @@ def test_failed_gate_metadata_says_why_and_links_the_report(warehouse, tmp_path)
             "DELETE FROM marts.fct_quarterly_earnings WHERE " + _first("marts.fct_quarterly_earnings", "true"))
     published = tmp_path / "mart.duckdb"
     with environ({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(published)}):
-        result = run_gate(_gate("fct_quarterly_earnings"))
+        result = run_gate(_gate("fct_quarterly_earnings"), environment_settings())
     meta = {k: getattr(v, "value", v) for k, v in result.metadata.items()}
     assert not result.passed
     assert meta["expectations_failed"] == 2 and meta["expectations_run"] >= 10
@@ -346,11 +349,11 @@ def test_bad_row_at_each_layer_blocks_publishing(handmade_run, copy_of, tmp_path
 # ---------------------------------------------------------------- the GX on DuckDB shim
 
 def test_gx_duckdb_shim_is_still_needed_and_works(tmp_path):
-    """great_expectations issue 11579: without checks/gx_duckdb_shim.py every GX metric on DuckDB
+    """great_expectations issue 11579: without quality/gx_duckdb_shim.py every GX metric on DuckDB
     ends in `IndexError` (the result is read after its connection closed). When this test fails on
     the first assertion, GX has fixed it upstream: delete the shim. On the second: the shim broke."""
-    from orchestration.checks import gx_duckdb_shim
-    from orchestration.checks.sources import gx_context
+    from orchestration.quality import gx_duckdb_shim
+    from orchestration.quality.sources import gx_context
 
     path = tmp_path / "shim.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -423,7 +426,7 @@ def test_incremental_raw_gate_checks_only_new_deliveries_and_keeps_failing_until
         f"{header}\n501111001,UI0000001,331110,2021,4,4500.00\n502121002,UI0000001,331110,2021,4,-7.00\n")
     assert _load_wages(handmade_run, landing, warehouse).mode == APPEND
     with environ(env):
-        first = run_gate(_wage_gate())
+        first = run_gate(_wage_gate(), environment_settings())
     meta = _meta(first)
     assert not first.passed and meta["rows_validated"] == 2, meta["rows_validated"]
     assert meta["validated"].startswith("the rows of 1 new file(s)")
@@ -432,7 +435,7 @@ def test_incremental_raw_gate_checks_only_new_deliveries_and_keeps_failing_until
     (landing / "labor_market/wage_records_2022q1.csv").write_text(f"{header}\n501111001,UI0000001,331110,2022,1,4500.00\n")
     assert _load_wages(handmade_run, landing, warehouse).mode == APPEND
     with environ(env):
-        second = run_gate(_wage_gate())
+        second = run_gate(_wage_gate(), environment_settings())
     assert not second.passed and _meta(second)["validated"] == "every row", "a failed gate validates everything next"
     assert "labor_market/wage_records_2021q4.csv row 3" in _meta(second)["failures"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -442,12 +445,12 @@ def test_incremental_raw_gate_checks_only_new_deliveries_and_keeps_failing_until
     (landing / "labor_market/wage_records_2021q4.csv").write_text(f"{header}\n501111001,UI0000001,331110,2021,4,4500.00\n")
     _load_wages(handmade_run, landing, warehouse)  # a changed file: the loader rebuilds the table
     with environ(env):
-        fixed = run_gate(_wage_gate())
+        fixed = run_gate(_wage_gate(), environment_settings())
     assert fixed.passed and _meta(fixed)["validated"] == "every row"
     (landing / "labor_market/wage_records_2022q2.csv").write_text(f"{header}\n501111001,UI0000001,331110,2022,2,4600.00\n")
     _load_wages(handmade_run, landing, warehouse)
     with environ(env):
-        incremental = run_gate(_wage_gate())
+        incremental = run_gate(_wage_gate(), environment_settings())
     assert incremental.passed and _meta(incremental)["rows_validated"] == 1
 
 
@@ -464,7 +467,7 @@ def test_incremental_raw_gate_still_checks_keys_over_the_whole_table(handmade_ru
         f"ssn,employer_id,naics_code,year,quarter,wages\n{row}\n{row}\n")
     _load_wages(handmade_run, landing, warehouse)
     with environ(env):
-        result = run_gate(_wage_gate())
+        result = run_gate(_wage_gate(), environment_settings())
     failed = {f["rule"]: f for f in _meta(result)["failed_expectations"]}
     assert _meta(result)["rows_validated"] == 2
     assert failed["unique key: (participant_key, employer_id, year, quarter)"]["unexpected_count"] == 2
@@ -498,7 +501,7 @@ def test_gate_outputs_never_show_an_ssn_and_show_people_by_shape(handmade_run, t
     with environ({**handmade_run.env(), "O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(published)}):
         for entity in ("participants", "participation", "services", "wage_records"):
             (gate,) = [g for g in GATES if g.relation == f"raw.{entity}"]
-            evaluations.append((gate.asset_key, run_gate(gate)))
+            evaluations.append((gate.asset_key, run_gate(gate, environment_settings())))
     failed = {key.to_user_string(): _meta(r) for key, r in evaluations if not r.passed}
     # participation too: P03's periods lost their participant
     assert set(failed) == {"raw/participants", "raw/participation", "raw/services", "raw/wage_records"}, list(failed)
@@ -534,7 +537,7 @@ def test_overlapping_periods_name_both_rows(warehouse):
     assert sorted(overlap.sample_values) == [["AP01", "AP01b (job_center/participation_late.csv row 7)"],
                                              ["AP01b", "AP01 (job_center/participation.csv row 2)"]]
     with environ({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_PUBLISH_PATH": str(warehouse.with_name("m.duckdb"))}):
-        assert not run_gate(_gate_of("raw.participation")).passed
+        assert not run_gate(_gate_of("raw.participation"), environment_settings()).passed
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert sorted(con.execute("SELECT source_file, row_number, value FROM raw.quarantine WHERE rule = ?",
                                   [overlap.rule]).fetchall()) == [
@@ -558,7 +561,7 @@ def _gate_of(relation: str):
     (None, None, None),
 ])
 def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
-    from orchestration.checks.masking import mask_shape, mask_ssn
+    from orchestration.quality.masking import mask_shape, mask_ssn
 
     assert (mask_ssn(value), mask_shape(value)) == (without_ssn, shape)
 
@@ -566,7 +569,7 @@ def test_what_a_gate_may_show_of_a_value(value, without_ssn, shape):
 def test_staging_suites_do_not_check_raw_rules_again():
     """Staging models are typed 1:1 views of raw: their suites hold what the view could break
     (every raw row arrives) and staging's own rules, never a rule of the raw suite again."""
-    from orchestration.checks.gx_suites import suite_rules
+    from orchestration.quality.suites import suite_rules
 
     for gate in [g for g in GATES if g.layer == "staging"]:
         entity = gate.entity.rpartition("__")[2]

@@ -436,7 +436,8 @@ def test_the_volume_rule_on_a_single_file_entity(con, landing, rows, share, bloc
 
 def test_a_blocked_delivery_fails_the_raw_gate(landing, warehouse, monkeypatch):
     from orchestration.checks.gates import Gate, run_gate
-    from orchestration.assets.ingest import raw_asset_key
+    from orchestration.resources import environment_settings
+    from orchestration.asset_keys import raw_asset_key
 
     with duckdb.connect(str(warehouse)) as c:
         _write_training(landing, 4)
@@ -446,7 +447,7 @@ def test_a_blocked_delivery_fails_the_raw_gate(landing, warehouse, monkeypatch):
     monkeypatch.setenv("O4O_WAREHOUSE_PATH", str(warehouse))
     monkeypatch.setenv("O4O_PUBLISH_PATH", str(warehouse.parent / "mart.duckdb"))
     gate = Gate("raw", raw_asset_key("training_records"), "raw.training_records", "raw/training_records")
-    verdict = run_gate(gate)
+    verdict = run_gate(gate, environment_settings())
     assert not verdict.passed
     assert SHRINK_RULE in verdict.metadata["failures"].value
     # the foreign-key rule cannot run without raw.programs: the gate says so instead of crashing

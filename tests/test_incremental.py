@@ -24,7 +24,7 @@ from benchmarks.compare import mart_differences  # noqa: E402
 from conftest import refresh  # noqa: E402
 from orchestration.ingest.feeds import FEEDS  # noqa: E402
 from orchestration.ingest.loader import APPEND, FULL, UNCHANGED, load_entity  # noqa: E402
-from orchestration.publish import metadata_path  # noqa: E402
+from orchestration.publish.write_audit_publish import metadata_path  # noqa: E402
 
 KEY = b"incremental-test-key-0123456789abcdef"
 T1 = dt.datetime(2025, 7, 1, 2, 0, 0)

@@ -554,7 +554,7 @@ def failed_by_rule(result) -> dict:
 
 
 def test_raw_suite_catches_out_of_range_wages_and_duplicate_keys(landing, warehouse):
-    from orchestration.checks.gx_suites import validate_relation
+    from orchestration.quality.suites import validate_relation
 
     write_entity(landing, "wage_records", [
         dict(employer_id="E1", wages="100.00"),          # row 2
@@ -582,7 +582,7 @@ def test_raw_suite_catches_out_of_range_wages_and_duplicate_keys(landing, wareho
 
 
 def test_raw_suite_catches_orphan_foreign_key_and_duplicate_id(landing, warehouse):
-    from orchestration.checks.gx_suites import validate_relation
+    from orchestration.quality.suites import validate_relation
 
     write_entity(landing, "providers", [dict(provider_id="TP1"), dict(provider_id="TP2"),
                                         dict(provider_id="TP2", provider_name="Same id again")])
@@ -604,7 +604,7 @@ def test_raw_suite_catches_orphan_foreign_key_and_duplicate_id(landing, warehous
 
 
 def test_raw_suite_passes_clean_data(landing, warehouse):
-    from orchestration.checks.gx_suites import validate_relation
+    from orchestration.quality.suites import validate_relation
 
     write_entity(landing, "providers", [dict(provider_id="TP1")])
     write_entity(landing, "programs", [dict(program_id="PRG1"), dict(program_id="PRG2", soc_code="")])

@@ -16,9 +16,10 @@ from conftest import environ
 from dagster import DagsterInstance, materialize
 
 from orchestration.ingest.loader import key_check
-from orchestration.key_safety import KeyMismatch, KeyState, check_pii_key, read_key_state, record_pii_key
+from orchestration.ingest.key_safety import KeyMismatch, KeyState, check_pii_key, read_key_state, record_pii_key
+from orchestration.resources import O4oSettingsResource
 from orchestration.settings import DEMO_PII_KEY, PROJECT_DIR, SettingsError, load_settings
-from orchestration.spill import remove_spill_files
+from orchestration.ingest.spill import remove_spill_files
 from test_ingest import hmac_hex, write_entity
 
 KEY_A = "key-a-" + "a" * 30
@@ -163,7 +164,8 @@ def _ingest_job_center(tmp_path, landing, **env):
               "O4O_PUBLISH_PATH": str(tmp_path / "mart.duckdb"), **env}
     job_center = next(a for a in ingest_assets if a.op.name == "ingest_job_center")
     with environ(values), DagsterInstance.ephemeral() as instance:
-        result = materialize([job_center], instance=instance, raise_on_error=False)
+        result = materialize([job_center], instance=instance, raise_on_error=False,
+                             resources={"o4o": O4oSettingsResource()})
         result.log_messages = [r.user_message for r in instance.all_logs(result.run_id)]
         return result
 
@@ -225,7 +227,7 @@ def test_duckdb_spills_into_the_configured_folder(tmp_path):
         assert list(settings.duckdb_temp_dir.glob("duckdb_temp_*"))  # the landing text went to disk here
     other = _settings(tmp_path, O4O_PII_KEY=KEY_A, O4O_DUCKDB_TEMP_DIR=str(tmp_path / "protected"))
     assert other.duckdb_config()["temp_directory"] == str(tmp_path / "protected")
-    assert other.dbt_env()["O4O_DUCKDB_TEMP_DIR"] == str(tmp_path / "protected")
+    assert other.dbt_vars()["o4o_duckdb_temp_dir"] == str(tmp_path / "protected")
 
 
 def test_stale_spill_files_of_a_killed_run_are_removed_by_the_next_ingest(tmp_path, keyed_landing):

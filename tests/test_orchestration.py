@@ -19,6 +19,7 @@ from dagster import (AssetCheckKey, AssetKey, DagsterInstance, RunRequest, SkipR
                      build_run_status_sensor_context, build_sensor_context)
 from dagster._utils.schedules import cron_string_iterator
 
+from orchestration.resources import O4oSettingsResource, environment_settings
 from orchestration.settings import PROJECT_DIR, SettingsError, load_settings
 
 
@@ -70,7 +71,7 @@ def test_assets_have_owners_descriptions_kinds_and_code_versions(defs):
 def test_schedule_cron_and_timezone(defs):
     schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
-    assert schedule.execution_timezone == load_settings().schedule_timezone
+    assert schedule.execution_timezone == environment_settings().schedule_timezone
     assert schedule.job_name == "nightly_refresh"
     ticks = cron_string_iterator(dt.datetime(2026, 1, 15, 12, tzinfo=dt.timezone.utc).timestamp(),
                                  schedule.cron_schedule, schedule.execution_timezone)
@@ -92,11 +93,11 @@ def test_schedule_timezone_comes_from_config():
 
 
 def test_duckdb_memory_limit_reaches_dbt():
-    """One setting bounds DuckDB in the ingest and in dbt (profiles.yml reads it from dbt_env)."""
+    """One setting bounds DuckDB in the ingest and in dbt (profiles.yml reads it from dbt_vars)."""
     assert load_settings({}).duckdb_memory_limit == "4GB"
     settings = load_settings({"O4O_DUCKDB_MEMORY_LIMIT": " 1500MB "})
-    assert settings.dbt_env()["O4O_DUCKDB_MEMORY_LIMIT"] == "1500MB"
-    assert "memory_limit: \"{{ env_var('O4O_DUCKDB_MEMORY_LIMIT'" in (PROJECT_DIR / "profiles.yml").read_text()
+    assert settings.dbt_vars()["o4o_duckdb_memory_limit"] == "1500MB"
+    assert "memory_limit: \"{{ var('o4o_duckdb_memory_limit'" in (PROJECT_DIR / "profiles.yml").read_text()
 
 
 def test_nightly_refresh_leaves_out_the_freshness_checks(defs):
@@ -126,23 +127,23 @@ def test_landing_sensor_fires_on_new_or_changed_files_only(defs, tmp_path, monke
     f = tmp_path / "job_center" / "participants.csv"
     f.write_text("individual_id\nP1\n")
     with DagsterInstance.ephemeral() as instance:
-        ctx = build_sensor_context(instance=instance)
+        ctx = build_sensor_context(instance=instance, resources={"o4o": O4oSettingsResource()})
         assert isinstance(landing_sensor(ctx), RunRequest)
-        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor)
+        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"o4o": O4oSettingsResource()})
         assert isinstance(landing_sensor(ctx), SkipReason), "fired on an unchanged landing directory"
         time.sleep(0.01)
         f.write_text("individual_id\nP1\nP2\n")
-        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor)
+        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"o4o": O4oSettingsResource()})
         request = landing_sensor(ctx)
         assert isinstance(request, RunRequest)
         assert request.tags["o4o/changed_files"] == "job_center/participants.csv"
         (tmp_path / "labor_market").mkdir()
         (tmp_path / "labor_market" / "wage_records_2026q1.csv").write_text("ssn\n")  # a new delivery
-        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor)
+        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"o4o": O4oSettingsResource()})
         new = landing_sensor(ctx)
         assert isinstance(new, RunRequest) and new.run_key != request.run_key
         assert new.tags["o4o/changed_files"] == "labor_market/wage_records_2026q1.csv"
-        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor)
+        ctx = build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"o4o": O4oSettingsResource()})
         assert isinstance(landing_sensor(ctx), SkipReason)
 
 
@@ -244,7 +245,8 @@ def _evaluate_failure_sensor(instance, result):
     assert not result.success
     context = build_run_status_sensor_context(
         sensor_name=run_failure_alert_sensor.name, dagster_event=result.get_run_failure_event(),
-        dagster_instance=instance, dagster_run=result.dagster_run).for_run_failure()
+        dagster_instance=instance, dagster_run=result.dagster_run,
+        resources={"o4o": O4oSettingsResource()}).for_run_failure()
     run_failure_alert_sensor(context)
     return Path(instance.root_directory) / "o4o_failures" / f"{result.run_id}.txt"
 

@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.publish import PublishError, file_sha256, metadata_path, previous_path, publish, rollback
+from orchestration.publish.write_audit_publish import PublishError, file_sha256, metadata_path, previous_path, publish, rollback
 
 
 def _warehouse(path, rows: int):

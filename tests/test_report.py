@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from browser import is_local
-from orchestration.bi.report import render_report, report_path, write_report
-from orchestration.bi.report_data import load_report_data
+from orchestration.publish.outcomes_report import render_report, report_path, write_report
+from orchestration.publish.outcomes_report_data import load_report_data
 
 CHART_IDS = ["chart-performance-rates", "chart-performance-earnings", "chart-scorecard-earnings",
              "chart-scorecard-employment", "chart-equity", "chart-labor-market"]

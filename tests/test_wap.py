@@ -22,7 +22,7 @@ import pytest
 from conftest import Run, environ
 from dagster import AssetKey, DagsterInstance
 
-from orchestration.publish import file_sha256, metadata_path, previous_path
+from orchestration.publish.write_audit_publish import file_sha256, metadata_path, previous_path
 from orchestration.settings import PROJECT_DIR
 
 # A BI tool: a new read-only connection per query round, as a dashboard refresh does. Each

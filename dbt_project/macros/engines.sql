@@ -1,9 +1,9 @@
 {#- Engine differences that are not a SQL expression (docs/engines.md). -#}
 
 {#- on-run-start: make the raw sources readable by the engine. DuckDB and PostgreSQL hold
-    `raw.<entity>` as tables already (orchestration/engines.py copies them into PostgreSQL).
+    `raw.<entity>` as tables already (orchestration/dbt_targets.py copies them into PostgreSQL).
     Spark registers each source of schema `raw` as a table over the Parquet directory
-    `$O4O_SPARK_DIR/raw/<table>` that orchestration/engines.py exported from the warehouse. -#}
+    `<o4o_spark_dir>/raw/<table>` that orchestration/dbt_targets.py exported from the warehouse. -#}
 {% macro register_raw_tables() -%}
     {{ return(adapter.dispatch('register_raw_tables', 'o4o')()) }}
 {%- endmacro %}
@@ -13,7 +13,7 @@
 
 {% macro spark__register_raw_tables() -%}
     {%- if execute -%}
-        {%- set raw_dir = env_var('O4O_SPARK_DIR', 'data/spark') ~ '/raw' -%}
+        {%- set raw_dir = var('o4o_spark_dir') ~ '/raw' -%}
         {%- set tables = [] -%}
         {%- for source in graph.sources.values() if source.schema == 'raw' -%}
             {%- do tables.append(source.identifier) -%}

@@ -17,12 +17,10 @@
 
 {#- true: take the feed's periods and exits as they are (states whose exports already apply
     the 90-day rule); false (default): derive periods of participation by the 90-day rule.
-    O4O_TRUST_FEED_EXITS (1/true/yes/on or 0/false/no/off) overrides var('o4o_trust_feed_exits'). -#}
+    var('o4o_trust_feed_exits'): o4o passes the O4O_TRUST_FEED_EXITS setting as --vars; default in
+    dbt_project.yml. -#}
 {% macro trust_feed_exits() -%}
-    {%- set raw = env_var('O4O_TRUST_FEED_EXITS', '') | trim | lower -%}
-    {%- if raw == '' -%}
-        {%- set raw = var('o4o_trust_feed_exits', false) | string | lower -%}
-    {%- endif -%}
+    {%- set raw = var('o4o_trust_feed_exits') | string | trim | lower -%}
     {%- if raw in ['1', 'true', 'yes', 'on'] -%}
         {{ return(true) }}
     {%- elif raw in ['0', 'false', 'no', 'off'] -%}
@@ -34,13 +32,11 @@
 
 {#- Quarters of run-out before an indicator row counts as final (rpt_eta9169_performance.is_final):
     every outcome quarter of the cohort must be at least this many quarters older than the
-    latest wage quarter, because employers file wage records late. O4O_OUTCOME_RUNOUT_QUARTERS
-    overrides var('o4o_outcome_runout_quarters') (default 2); a whole number >= 0. -#}
+    latest wage quarter, because employers file wage records late. var('o4o_outcome_runout_quarters'):
+    o4o passes the O4O_OUTCOME_RUNOUT_QUARTERS setting as --vars; default (2) in dbt_project.yml;
+    a whole number >= 0. -#}
 {% macro outcome_runout_quarters() -%}
-    {%- set raw = env_var('O4O_OUTCOME_RUNOUT_QUARTERS', '') | trim -%}
-    {%- if raw == '' -%}
-        {%- set raw = var('o4o_outcome_runout_quarters', 2) | string | trim -%}
-    {%- endif -%}
+    {%- set raw = var('o4o_outcome_runout_quarters') | string | trim -%}
     {%- if not raw.isdigit() -%}
         {{ exceptions.raise_compiler_error(
             "O4O_OUTCOME_RUNOUT_QUARTERS / o4o_outcome_runout_quarters is '" ~ raw ~ "': use a whole number of quarters >= 0") }}

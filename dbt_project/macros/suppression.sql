@@ -1,9 +1,10 @@
 {#- Small-cell suppression (mart.md, Privacy): a value whose denominator is below the
-    threshold is withheld. The threshold is the O4O_SUPPRESSION_THRESHOLD setting that the
-    gates and the publish metadata also read (else `var('o4o_suppression_threshold')`,
-    default 10), and is never allowed below 10. -#}
+    threshold is withheld. The threshold is var('o4o_suppression_threshold'): o4o passes the
+    O4O_SUPPRESSION_THRESHOLD setting as --vars (orchestration/settings.py dbt_vars), the same
+    value the gates and the publish metadata use; dbt_project.yml holds the default (10). It is
+    never allowed below 10. -#}
 {% macro suppression_threshold() -%}
-    {%- set threshold = env_var('O4O_SUPPRESSION_THRESHOLD', '') or var('o4o_suppression_threshold', 10) -%}
+    {%- set threshold = var('o4o_suppression_threshold') -%}
     {%- set threshold = threshold | int -%}
     {%- if threshold < 10 -%}
         {{ exceptions.raise_compiler_error(

@@ -1,18 +1,16 @@
 """dbt models as Dagster assets, grouped by layer so the graph reads like the layer diagram."""
 
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import o4o_dbt_project
-from ..engines import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
+from ..dbt_targets import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
 from ..ingest.loader import RAW_SCHEMA
-from ..settings import load_settings
+from ..resources import O4oSettingsResource
 from .linkage import with_linkage_rate
 from .metadata import with_warehouse_metadata
 
@@ -39,36 +37,21 @@ class O4oTranslator(DagsterDbtTranslator):
         return ["team:data-engineering"]
 
 
-@contextmanager
-def _environ(extra: dict[str, str]) -> Iterator[None]:
-    """Set variables for the dbt subprocess only for the duration of the invocation."""
-    saved = {k: os.environ.get(k) for k in extra}
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 DBT_TRANSLATOR = O4oTranslator(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
 
 
 @dbt_assets(manifest=o4o_dbt_project().manifest_path, project=o4o_dbt_project(),
             dagster_dbt_translator=DBT_TRANSLATOR)
-def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, staging, intermediate, marts and reports, with dbt's own tests."""
-    settings = load_settings()
-    with _environ(settings.dbt_env()):
-        # O4O_DBT_TARGET (docs/engines.md): raw tables to the engine first, its results back after.
-        if copied := stage_raw_for_dbt(settings):
-            context.log.info(f"raw tables copied to dbt target {settings.dbt_target}: {copied}")
-        invocation = dbt.cli(["build", "--threads", str(dbt_threads())], context=context)
-        warehouse = settings.warehouse_path
-        built = then(invocation.stream(), lambda: mirror_dbt_build(
-            settings, invocation.manifest, invocation.get_artifact("run_results.json")))
-        events = with_warehouse_metadata(built, invocation.manifest, warehouse)
-        yield from with_linkage_rate(events, invocation.manifest, warehouse)
+def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, o4o: O4oSettingsResource):
+    """`dbt build`: seeds, staging, intermediate, marts and reports, with dbt's own tests. The
+    settings reach dbt as `--target` and `--vars` (Settings.dbt_args), from the `o4o` resource."""
+    settings = o4o.settings()
+    # O4O_DBT_TARGET (docs/engines.md): raw tables to the engine first, its results back after.
+    if copied := stage_raw_for_dbt(settings):
+        context.log.info(f"raw tables copied to dbt target {settings.dbt_target}: {copied}")
+    invocation = dbt.cli(["build", "--threads", str(dbt_threads()), *settings.dbt_args()], context=context)
+    warehouse = settings.warehouse_path
+    built = then(invocation.stream(), lambda: mirror_dbt_build(
+        settings, invocation.manifest, invocation.get_artifact("run_results.json")))
+    events = with_warehouse_metadata(built, invocation.manifest, warehouse)
+    yield from with_linkage_rate(events, invocation.manifest, warehouse)

@@ -5,7 +5,7 @@ needs the participants' birth dates (for age at entry) and those must never be
 written anywhere: they live only in a temp table of that connection.
 
 Before anything is written each step checks the PII key against the warehouse's and the
-published mart's (key_safety.py) and removes stale DuckDB spill files (spill.py); it
+published mart's (ingest/key_safety.py) and removes stale DuckDB spill files (ingest/spill.py); it
 removes them again when it is done.
 """
 
@@ -14,13 +14,14 @@ import hashlib
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
+from ..asset_keys import raw_asset_key
 from ..ingest.feeds import FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
-from ..key_safety import check_pii_key, read_key_state, record_pii_key
-from ..settings import load_settings
-from ..spill import describe, remove_spill_files, remove_spill_files_if_idle
+from ..ingest.key_safety import check_pii_key, read_key_state, record_pii_key
+from ..resources import O4oSettingsResource
+from ..ingest.spill import describe, remove_spill_files, remove_spill_files_if_idle
 from .metadata import column_schema, row_count
 
 INGEST_GROUP = "raw"
@@ -38,8 +39,6 @@ def code_version(entity: Entity) -> str:
     return digest.hexdigest()[:16]
 
 
-def raw_asset_key(entity_name: str) -> AssetKey:
-    return AssetKey([RAW_SCHEMA, entity_name])
 
 
 def _spec(entity: Entity) -> AssetSpec:
@@ -85,8 +84,8 @@ def _metadata(con: duckdb.DuckDBPyConnection, load: EntityLoad) -> dict:
 def _feed_assets(feed: str, entities: list[Entity]):
     @multi_asset(name=f"ingest_{feed}", specs=[_spec(e) for e in entities], can_subset=True,
                  description=f"Load the `{feed}/` landing folder into the raw schema.")
-    def _ingest(context: AssetExecutionContext):
-        settings = load_settings()
+    def _ingest(context: AssetExecutionContext, o4o: O4oSettingsResource):
+        settings = o4o.settings()
         key = settings.require_pii_key()
         for warning in settings.pii_key_warnings():
             context.log.warning(warning)

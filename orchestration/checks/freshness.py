@@ -12,11 +12,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from ..settings import load_settings
+from ..asset_keys import PUBLISHED_MART
+from ..resources import O4oSettingsResource
 
-PUBLISHED_MART = AssetKey(["published_mart"])
 PUBLISHED_AGE_CHECK = "published_mart_is_fresh"
 WAGE_QUARTER_CHECK = "newest_wage_quarter_is_recent"
 
@@ -92,16 +92,16 @@ def wage_quarter_result(publish_path: Path, max_lag_quarters: int, now: dt.datet
 
 @asset_check(asset=PUBLISHED_MART, name=PUBLISHED_AGE_CHECK, blocking=True,
              description="The published mart is no older than O4O_MAX_PUBLISHED_AGE_HOURS (default 26 h).")
-def published_mart_is_fresh() -> AssetCheckResult:
-    settings = load_settings()
+def published_mart_is_fresh(o4o: O4oSettingsResource) -> AssetCheckResult:
+    settings = o4o.settings()
     return published_age_result(settings.publish_path, settings.max_published_age_hours)
 
 
 @asset_check(asset=PUBLISHED_MART, name=WAGE_QUARTER_CHECK, blocking=True,
              description="The newest wage quarter in the published mart is at most O4O_MAX_WAGE_QUARTER_LAG "
                          "(default 3) quarters before the current quarter.")
-def newest_wage_quarter_is_recent() -> AssetCheckResult:
-    settings = load_settings()
+def newest_wage_quarter_is_recent(o4o: O4oSettingsResource) -> AssetCheckResult:
+    settings = o4o.settings()
     return wage_quarter_result(settings.publish_path, settings.max_wage_quarter_lag)
 
 

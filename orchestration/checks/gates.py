@@ -2,13 +2,13 @@
 
 raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`), validated in the
 DuckDB warehouse, on an incremental run only for the deliveries loaded since the gate last passed
-(checks/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
+(quality/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
 `marts` schema, with its own `expectations/marts/<model>.json` when there is one, plus the suites
 in `expectations/marts/every_table/` (no PII-shaped values). Staging and marts are validated
-where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; checks/sources.py). Each gate
+where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; quality/sources.py). Each gate
 is a blocking asset check: when it fails, nothing downstream in the run executes, and the publish
 step refuses to replace the published mart. Each evaluation rewrites the run's HTML validation
-report beside the published mart (checks/report.py) and links it.
+report beside the published mart (quality/validation_report.py) and links it.
 """
 
 
@@ -20,16 +20,18 @@ import duckdb
 from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey,
                      MetadataValue, asset_check)
 
+from ..asset_keys import raw_asset_key
 from ..ingest.feeds import ENTITIES
 from ..ingest.loader import RAW_SCHEMA, SEVERITY_ERROR
-from ..settings import Settings, load_settings
-from . import raw_scope
-from .evaluations import GATE_CHECK_NAME
-from .gx_suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
-from .masking import mask_ssn
-from .raw_quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
-from .report import report_path, write_run_report
-from .sources import Source, dbt_target_source
+from ..resources import O4oSettingsResource
+from ..settings import Settings
+from ..quality import raw_scope
+from ..quality.evaluations import GATE_CHECK_NAME
+from ..quality.suites import EXPECTATIONS_DIR, SuiteResult, suite_path, validate_relation
+from ..quality.masking import mask_ssn
+from ..quality.quarantine import forget_expectation_failures, record_expectation_failures, summary_by_file_and_rule
+from ..quality.validation_report import report_path, write_run_report
+from ..quality.sources import Source, dbt_target_source
 
 RAW_LAYER = "raw"
 MARTS_LAYER = "marts"
@@ -115,9 +117,8 @@ def validate_built(gate: Gate, settings: Settings) -> Validated:
     return Validated(results)
 
 
-def run_gate(gate: Gate, log=None) -> AssetCheckResult:
+def run_gate(gate: Gate, settings: Settings, log=None) -> AssetCheckResult:
     """The gate's verdict, with what it found as Dagster metadata."""
-    settings = load_settings()
     started = time.perf_counter()
     found = validate_raw(gate, settings) if gate.layer == RAW_LAYER else validate_built(gate, settings)
     if log and found.scope:
@@ -171,12 +172,13 @@ def _gate_check(gate: Gate):
     @asset_check(asset=gate.asset_key, name=GATE_CHECK_NAME, blocking=True,
                  description=f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
                              + (" plus the loader's quarantine" if gate.layer == "raw" else "") + ".")
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        result = run_gate(gate, log=context.log.info)
+    def _check(context: AssetCheckExecutionContext, o4o: O4oSettingsResource) -> AssetCheckResult:
+        settings = o4o.settings()
+        result = run_gate(gate, settings, log=context.log.info)
         if not result.passed:
             context.log.error(f"gate failed on {gate.relation}: {result.description}")
         try:
-            write_run_report(context.instance, context.run.run_id, load_settings().publish_path,
+            write_run_report(context.instance, context.run.run_id, settings.publish_path,
                              expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))
         except OSError as exc:  # a report that cannot be written never turns a gate's verdict
             context.log.warning(f"validation report not written: {exc}")
@@ -204,8 +206,6 @@ def all_gates() -> list[Gate]:
     """Raw gates for every feed entity; staging gates for every suite file present; marts
     gates for every marts table (its own suite and those it includes, if any, plus the
     every-table suites)."""
-    from ..assets.ingest import raw_asset_key
-
     gates = [Gate("raw", raw_asset_key(e.name), f"{RAW_SCHEMA}.{e.name}", f"raw/{e.name}") for e in ENTITIES]
     for path in sorted((EXPECTATIONS_DIR / "staging").glob("*.json")):
         gates.append(Gate("staging", AssetKey([path.stem]), f"staging.{path.stem}", f"staging/{path.stem}"))

@@ -45,12 +45,6 @@ def quarter_label(q: int) -> tuple[int, int]:
     return WAGE_FIRST_YEAR + q // 4, q % 4 + 1
 
 
-def quarter_start_day(q: np.ndarray | int) -> np.ndarray:
-    """First day number of quarter index ``q``."""
-    months = _MONTH0 - 1970 * 12 + 3 * np.asarray(q, dtype=np.int64)
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-
-
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day-of-month arrays of day numbers."""
     d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")

@@ -1,4 +1,4 @@
-"""The feed contract (shared/contracts/feeds.md) as data: folders, entities, keys, column types, PII.
+"""The feed contract (docs/contracts/feeds.md) as data: folders, entities, keys, column types, PII.
 
 This module holds what the loader must know to *parse* a file: which columns must be
 present, how each value is typed, and which columns are personal identifiers that are

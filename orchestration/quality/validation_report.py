@@ -3,7 +3,7 @@
 GX Data Docs need a file-backed context and pull scripts and styles from a CDN; o4o keeps
 GX ephemeral and wants a report that opens offline, so this renders its own: every gate of
 the run (or "not run" when an upstream gate stopped it), every expectation with its result,
-unexpected count and a few samples (masked by checks/masking.py before they reach the metadata), and
+unexpected count and a few samples (masked by quality/masking.py before they reach the metadata), and
 what the gates cost. Each gate rewrites it as it finishes and the publish step writes the
 final version, so after any run - published or not - `mart.validation.html` tells what
 happened. Written to a temporary file and renamed, so a reader never sees half a report.

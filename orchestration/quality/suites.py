@@ -1,4 +1,4 @@
-"""Run the Great Expectations suites of `expectations/` where the relation lives (checks/sources.py).
+"""Run the Great Expectations suites of `expectations/` where the relation lives (quality/sources.py).
 
 A suite is a GX 1.x suite as JSON: a list of expectations, each with GX's own `description` (the
 rule, as reports and raw.quarantine name it) and `severity` (`warning`: reported, not blocking;
@@ -15,7 +15,7 @@ and for a scan of every value `{text_values}` / `{columns}` (one row per text va
 column, of the batch: table_name, column_name[, value]). Every other brace is literal SQL.
 
 Each failed rule comes back with its count, a few sample values and the rows they are in
-(`_source_file`/`_row_number` when the relation has them), masked by checks/masking.py.
+(`_source_file`/`_row_number` when the relation has them), masked by quality/masking.py.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ..ingest.loader import RAW_SCHEMA
-from .gx_suites import SEEDS_DIR, suite_files
+from .suites import SEEDS_DIR, suite_files
 
 GATE_STATE = f"{RAW_SCHEMA}.gate_state"
 _CODE = sorted(Path(__file__).parent.glob("*.py"))

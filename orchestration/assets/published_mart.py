@@ -2,7 +2,7 @@
 after every gate passed; the BI outputs follow it as their own assets.
 
 published_mart, in sequence: refuse unless every gate of this run passed; measure what the
-gates cost; write-audit-publish the mart with its metadata (publish.py); write the final
+gates cost; write-audit-publish the mart with its metadata (publish/write_audit_publish.py); write the final
 validation report. Its materialization is recorded as soon as the file is swapped in.
 Then `outcomes_report` (the HTML report beside the mart) and `postgres_mart` (the same
 tables in PostgreSQL, when O4O_PUBLISH_POSTGRES_URL is set) are made from the published
@@ -15,17 +15,16 @@ import time
 
 from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
+from ..asset_keys import OUTCOMES_REPORT, POSTGRES_MART, PUBLISHED_MART
+from ..quality.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
-from ..checks.report import PublishOutcome, report_path, write_run_report
+from ..quality.validation_report import PublishOutcome, report_path, write_run_report
 from ..coalition.agreement import AgreementError
 from ..ingest.loader import key_check
-from ..publish import PublishError, PublishResult, describe_version, publish
-from ..settings import Settings, load_settings
+from ..publish.write_audit_publish import PublishError, PublishResult, describe_version, publish
+from ..resources import O4oSettingsResource
+from ..settings import Settings
 
-PUBLISHED_MART = AssetKey(["published_mart"])
-OUTCOMES_REPORT = AssetKey(["outcomes_report"])
-POSTGRES_MART = AssetKey(["postgres_mart"])
 
 # The tables mart.md promises; a candidate without one of them is never published.
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
@@ -81,7 +80,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     try:
         result = publish(settings.warehouse_path, settings.publish_path, {
             "pii_key_mode": settings.pii_key_mode,
-            "key_check": key_check(settings.require_pii_key()),  # key_safety.py compares the next run's key
+            "key_check": key_check(settings.require_pii_key()),  # ingest/key_safety.py compares the next run's key
             "suppression_threshold": str(settings.suppression_threshold),
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,
@@ -106,8 +105,8 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     description="The marts schema copied to O4O_PUBLISH_PATH for BI tools: written beside it, audited, "
                 "swapped in atomically, only when every Great Expectations gate in this run passed.",
 )
-def published_mart(context: AssetExecutionContext) -> MaterializeResult:
-    settings = load_settings()
+def published_mart(context: AssetExecutionContext, o4o: O4oSettingsResource) -> MaterializeResult:
+    settings = o4o.settings()
     evaluations = gate_evaluations(context.instance, context.run_id, GATE_CHECK_NAME)
     require_every_gate_passed(context, settings, evaluations)
     cost = validation_cost(context, evaluations)
@@ -156,10 +155,10 @@ def _behind(settings: Settings, output: str, exc: Exception, catch_up: str) -> B
     description="The HTML outcomes report (charts, works offline) written beside the published mart, "
                 "from the published file.",
 )
-def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
-    from ..bi.report import report_path as outcomes_report_path, write_report
+def outcomes_report(context: AssetExecutionContext, o4o: O4oSettingsResource) -> MaterializeResult:
+    from ..publish.outcomes_report import report_path as outcomes_report_path, write_report
 
-    settings = load_settings()
+    settings = o4o.settings()
     try:
         path = write_report(settings.publish_path, outcomes_report_path(settings.publish_path))
     except Exception as exc:
@@ -180,10 +179,10 @@ def outcomes_report(context: AssetExecutionContext) -> MaterializeResult:
     description="The published marts loaded into PostgreSQL schema `marts` (read-only role o4o_bi) in one "
                 "transaction, when O4O_PUBLISH_POSTGRES_URL is set; no materialization otherwise.",
 )
-def postgres_mart(context: AssetExecutionContext):
-    from ..bi.postgres import describe_target, publish_to_postgres
+def postgres_mart(context: AssetExecutionContext, o4o: O4oSettingsResource):
+    from ..publish.postgres import describe_target, publish_to_postgres
 
-    settings = load_settings()
+    settings = o4o.settings()
     if not settings.publish_postgres_url:
         context.log.info("O4O_PUBLISH_POSTGRES_URL is not set: PostgreSQL is not loaded")
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .settings import Settings
+from ..settings import Settings
 
 SPILL_FILES = "duckdb_temp_*"
 

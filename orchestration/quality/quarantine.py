@@ -5,7 +5,7 @@ outside its list, an orphan foreign key, a duplicate key, exit before entry). Bo
 up in the one table, so a partner sees every bad row of a delivery with file, row,
 column, rule and value, and the gate's summary counts them per file and rule.
 
-Values are masked as the gate's samples are (checks/masking.py). A built-in expectation's rows
+Values are masked as the gate's samples are (quality/masking.py). A built-in expectation's rows
 come back from GX; a SQL rule's rows are listed by running its query again inside DuckDB
 (`INSERT ... SELECT`), so a delivery with a million bad rows never passes through Python.
 """
@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.loader import RAW_SCHEMA
-from .gx_suites import LOCATOR, ROW_LOCATOR, SuiteResult, suite_rules
+from .suites import LOCATOR, ROW_LOCATOR, SuiteResult, suite_rules
 from .masking import mask_ssn, masker
 
 QUARANTINE_COLUMNS = ["entity", "source_file", "row_number", "column_name", "rule", "value", "severity"]

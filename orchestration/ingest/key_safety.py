@@ -24,8 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from .ingest.loader import RAW_SCHEMA, key_check
-from .settings import Settings, SettingsError
+from .loader import RAW_SCHEMA, key_check
+from ..settings import Settings, SettingsError
 
 KEY_TABLE = f"{RAW_SCHEMA}.pii_key"
 DEMO, SECRET = "demo", "secret"

@@ -6,12 +6,9 @@ rows the gates write all pass through here (feeds.md and mart.md, Privacy; issue
 
 from __future__ import annotations
 
-import re
+from ..ingest.masking import MASKED_SSN, mask_ssn_shapes, shape
 
-# Nine digits, as 3-2-4 with dashes, spaces or nothing between, not inside a longer number:
-# an SSN typed anywhere, as text or as an integer, alone or inside longer text.
-SSN_SHAPE = re.compile(r"(?<![0-9])[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}(?![0-9])")
-SSN_MASK = "***-**-****"
+SSN_MASK = MASKED_SSN  # one mask and one SSN shape for the loader and the gates (ingest/ssn.py)
 
 
 def mask_ssn(value):
@@ -22,7 +19,7 @@ def mask_ssn(value):
     if value is None or isinstance(value, bool):
         return value
     text = str(value)
-    masked = SSN_SHAPE.sub(SSN_MASK, text)
+    masked = mask_ssn_shapes(text)
     return value if masked == text else masked
 
 
@@ -33,7 +30,7 @@ def mask_shape(value):
         return [mask_shape(v) for v in value]
     if value is None or isinstance(value, bool):
         return value
-    return "".join("9" if c.isdigit() else ("X" if c.isupper() else "x") if c.isalpha() else c for c in str(value))
+    return shape(str(value))
 
 
 def masker(by_shape: bool):

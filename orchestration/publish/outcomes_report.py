@@ -16,8 +16,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from . import charts
-from .report_data import (DIMENSIONS, DOLLAR_INDICATORS, FUNDING_STREAMS, GROUP_ORDER, INDICATORS, Record,
+from . import outcomes_charts as charts
+from .outcomes_report_data import (DIMENSIONS, DOLLAR_INDICATORS, FUNDING_STREAMS, GROUP_ORDER, INDICATORS, Record,
                           ReportData, label, load_report_data)
 
 REPORT_SUFFIX = ".report.html"

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
-from .bi.reader import published_version
-from .ingest.masking import file_label
-from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
+from ..ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
+from .mart_reader import published_version
+from ..ingest.masking import file_label
+from ..settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
 METADATA_TABLE = "publish_metadata"
@@ -200,7 +200,7 @@ def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
     `details` (e.g. the validation cost) into the JSON only. With a coalition `agreement`
     (orchestration/coalition/), every member's file is written and audited with the full mart
     and swapped in right after it; nothing is swapped unless all of them passed."""
-    from .coalition.member_files import MemberFileError, prepare_member_files
+    from ..coalition.member_files import MemberFileError, prepare_member_files
 
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)

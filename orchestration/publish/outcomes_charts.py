@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from .report_data import (DIMENSIONS, DOLLAR_INDICATORS, FUNDING_STREAMS, GROUP_ORDER, INDICATORS, Record,
+from .outcomes_report_data import (DIMENSIONS, DOLLAR_INDICATORS, FUNDING_STREAMS, GROUP_ORDER, INDICATORS, Record,
                           ReportData, label)
 
 SUPPRESSED_COLOR = "#767676"

@@ -81,7 +81,7 @@ def pg_type(duckdb_type: str, where: str) -> str:
     if match:
         return f"numeric({match[1]},{match[2]})"
     raise PostgresPublishError(f"{where}: DuckDB type {duckdb_type} has no PostgreSQL mapping "
-                               "(add one to _PG_TYPES in orchestration/bi/postgres.py)")
+                               "(add one to _PG_TYPES in orchestration/publish/postgres.py)")
 
 
 def describe_target(url: str) -> str:

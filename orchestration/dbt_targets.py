@@ -4,7 +4,7 @@ DuckDB (the default) builds inside the warehouse file, where ingest wrote `raw`:
 PostgreSQL gets the dbt sources of `raw` copied in before the build (`copy_raw_to_postgres`);
 Spark reads them as Parquet files (`export_raw_parquet`) that the dbt hook `register_raw_tables()`
 registers in its session. The staging and marts gates validate what the engine built where it
-is (orchestration/checks/sources.py); only the `marts` schema comes back into the warehouse
+is (orchestration/quality/sources.py); only the `marts` schema comes back into the warehouse
 afterwards (`mirror_from_postgres`, `mirror_from_spark`), because the publish step copies the
 published mart from there and BI tools read that file. Staging and intermediate stay in the engine.
 
@@ -26,7 +26,9 @@ import duckdb
 
 from .ingest.feeds import ENTITIES
 from .ingest.loader import RAW_SCHEMA
-from .settings import Settings, load_settings
+from .ingest.parse import quote_ident
+from .resources import environment_settings
+from .settings import Settings
 
 _COPY_CHUNK = 1 << 20
 MARTS_SCHEMA = "marts"  # what the publish step copies to the published mart
@@ -62,10 +64,6 @@ def _duckdb_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> 
         WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""", [schema, table]).fetchall()
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
     """Replace PostgreSQL's `raw.<entity>` tables with the warehouse's, in one transaction.
 
@@ -75,7 +73,7 @@ def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
     import psycopg
     from psycopg import sql
 
-    from .bi.postgres import pg_type  # one DuckDB -> PostgreSQL type mapping
+    from .publish.postgres import pg_type  # one DuckDB -> PostgreSQL type mapping
 
     with tempfile.TemporaryDirectory(prefix="o4o-raw-pg-") as tmp:
         exports: dict[str, tuple[list[tuple[str, str]], Path, int]] = {}
@@ -85,11 +83,11 @@ def copy_raw_to_postgres(warehouse_path: Path, conninfo: str) -> dict[str, int]:
                 if not columns:
                     raise EngineError(f"{warehouse_path} has no table {RAW_SCHEMA}.{table}: run the ingest first")
                 path = Path(tmp) / f"{table}.csv"
-                cols = ", ".join(_quoted(c) for c, _ in columns)
+                cols = ", ".join(quote_ident(c) for c, _ in columns)
                 # Headerless CSV: NULL is empty, '' is quoted - as PostgreSQL's CSV reads them.
-                duck.execute(f"COPY (SELECT {cols} FROM {RAW_SCHEMA}.{_quoted(table)}) TO '{path}' "
+                duck.execute(f"COPY (SELECT {cols} FROM {RAW_SCHEMA}.{quote_ident(table)}) TO '{path}' "
                              "(FORMAT csv, HEADER false)")
-                rows = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{_quoted(table)}").fetchone()[0]
+                rows = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote_ident(table)}").fetchone()[0]
                 exports[table] = ([(c, pg_type(t, f"{RAW_SCHEMA}.{table}.{c}")) for c, t in columns], path, rows)
         with psycopg.connect(conninfo, connect_timeout=10, application_name="o4o raw copy") as conn:
             with conn.cursor() as cur:
@@ -123,8 +121,8 @@ def export_raw_parquet(warehouse_path: Path, out_dir: Path) -> dict[str, int]:
             if staging.exists():
                 shutil.rmtree(staging)
             staging.mkdir()
-            duck.execute(f"COPY {RAW_SCHEMA}.{_quoted(table)} TO '{staging / 'data.parquet'}' (FORMAT parquet)")
-            counts[table] = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{_quoted(table)}").fetchone()[0]
+            duck.execute(f"COPY {RAW_SCHEMA}.{quote_ident(table)} TO '{staging / 'data.parquet'}' (FORMAT parquet)")
+            counts[table] = duck.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote_ident(table)}").fetchone()[0]
             final = out_dir / table
             if final.exists():
                 shutil.rmtree(final)
@@ -140,7 +138,7 @@ def duckdb_type(pg_type: str, where: str) -> str:
     if match := _NUMERIC.fullmatch(pg_type.replace(" ", "")):
         return f"DECIMAL({match[1]},{match[2]})"
     raise EngineError(f"{where}: PostgreSQL type {pg_type} has no DuckDB mapping "
-                      "(cast it in the model, or add it to _DUCKDB_TYPES in orchestration/engines.py)")
+                      "(cast it in the model, or add it to _DUCKDB_TYPES in orchestration/dbt_targets.py)")
 
 
 def mirror_from_postgres(conninfo: str, warehouse_path: Path, relations: Iterable[tuple[str, str]]) -> dict[str, int]:
@@ -178,11 +176,11 @@ def mirror_from_postgres(conninfo: str, warehouse_path: Path, relations: Iterabl
             for (schema, name), (columns, path) in exports.items():
                 existing = duck.execute("SELECT table_type FROM information_schema.tables "
                                         "WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
-                relation = f"{_quoted(schema)}.{_quoted(name)}"
-                duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+                relation = f"{quote_ident(schema)}.{quote_ident(name)}"
+                duck.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
                 if existing:
                     duck.execute(f"DROP {'VIEW' if existing[0] == 'VIEW' else 'TABLE'} {relation}")
-                duck.execute(f"CREATE TABLE {relation} ({', '.join(f'{_quoted(c)} {t}' for c, t in columns)})")
+                duck.execute(f"CREATE TABLE {relation} ({', '.join(f'{quote_ident(c)} {t}' for c, t in columns)})")
                 duck.execute(f"COPY {relation} FROM '{path}' (FORMAT csv, HEADER false, ALLOW_QUOTED_NULLS false)")
                 counts[f"{schema}.{name}"] = duck.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
             duck.execute("COMMIT")
@@ -200,10 +198,10 @@ def mirror_from_spark(spark_dir: Path, warehouse_path: Path, relations: Iterable
             folder = spark_dir / "warehouse" / f"{schema}.db" / name
             if not list(folder.glob("*.parquet")):
                 raise EngineError(f"Spark wrote no Parquet files for {schema}.{name} in {folder}")
-            relation = f"{_quoted(schema)}.{_quoted(name)}"
+            relation = f"{quote_ident(schema)}.{quote_ident(name)}"
             existing = duck.execute("SELECT table_type FROM information_schema.tables "
                                     "WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
-            duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+            duck.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
             if existing:
                 duck.execute(f"DROP {'VIEW' if existing[0] == 'VIEW' else 'TABLE'} {relation}")
             duck.execute(f"CREATE TABLE {relation} AS SELECT * FROM read_parquet('{folder}/*.parquet')")
@@ -255,14 +253,14 @@ def then(events: Iterable[Any], step: Callable[[], object]) -> Iterator[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m orchestration.engines postgres|spark`: put the warehouse's raw tables where that
+    """`python -m orchestration.dbt_targets postgres|spark`: put the warehouse's raw tables where that
     dbt target reads them (O4O_PG_* / O4O_SPARK_DIR), before a `dbt build --target ...` by hand."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m orchestration.engines", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m orchestration.dbt_targets", description=main.__doc__)
     parser.add_argument("target", choices=["postgres", "spark"])
     args = parser.parse_args(argv)
-    settings = load_settings()
+    settings = environment_settings()
     if args.target == "postgres":
         counts = copy_raw_to_postgres(settings.warehouse_path, settings.dbt_postgres_conninfo)
     else:

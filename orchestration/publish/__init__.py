@@ -3,7 +3,7 @@ when O4O_PUBLISH_POSTGRES_URL is set, the same marts in PostgreSQL.
 
 Both are made from the published (audited) file, after it was swapped in, so they can never
 show anything the gates did not pass. In a refresh they are the assets `outcomes_report` and
-`postgres_mart` (orchestration/assets/publish.py); `publish_bi_outputs` brings both in line
+`postgres_mart` (orchestration/assets/published_mart.py); `publish_bi_outputs` brings both in line
 with the mart after `o4o rollback`.
 """
 
@@ -32,7 +32,7 @@ def publish_bi_outputs(publish_path: Path, postgres_url: str | None,
                        log: Callable[[str], None] = print, agreement=None) -> BiOutputs:
     """Write the report beside the mart and, if configured, load PostgreSQL; raise if either failed."""
     from .postgres import publish_to_postgres
-    from .report import report_path, write_report
+    from .outcomes_report import report_path, write_report
 
     errors: list[str] = []
     report, postgres = report_path(publish_path), None

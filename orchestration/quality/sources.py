@@ -15,7 +15,6 @@ metric on DuckDB, and the query lets an incremental raw gate validate only new d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +22,11 @@ from functools import cache
 from itertools import count
 from pathlib import Path
 
+from ..resources import disable_telemetry
 from . import gx_duckdb_shim
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+disable_telemetry()  # before GX is imported: no analytics
+
 
 DUCKDB, POSTGRES, SPARK = "duckdb", "postgres", "spark"
 # The text type and the regular-expression test of each engine, for the SQL the suites share
@@ -151,11 +152,11 @@ def spark_conf(spark_dir: str) -> dict[str, str]:
     profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     params = profile["o4o"]["outputs"]["spark"]["server_side_parameters"]
 
-    def env_var(name: str, default: str = "") -> str:
-        return spark_dir if name == "O4O_SPARK_DIR" else os.environ.get(name, default)
+    def var(name: str, default: str = "") -> str:  # dbt's var(), as --vars gives it (Settings.dbt_vars)
+        return spark_dir if name == "o4o_spark_dir" else default
 
     render = jinja2.Environment().from_string
-    return {k: render(str(v)).render(env_var=env_var) for k, v in params.items()}
+    return {k: render(str(v)).render(var=var) for k, v in params.items()}
 
 
 @cache
