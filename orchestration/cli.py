@@ -25,6 +25,7 @@ def _generate(args) -> int:
 
 def _refresh(args) -> int:
     from .coalition.agreement import AgreementError
+    from .coalition.sharing import agreement_for
     from .ingest.key_safety import check_pii_key, read_key_state
     from .resources import O4oSettingsResource
 
@@ -35,7 +36,7 @@ def _refresh(args) -> int:
         settings.require_pii_key()
         state = read_key_state(settings)  # None: the warehouse is busy; the ingest checks under its lock
         notes = check_pii_key(settings, state) if state is not None else []
-        agreement = settings.coalition()  # a malformed agreement stops the run before it starts
+        agreement = agreement_for(settings)  # a malformed agreement stops the run before it starts
     except (SettingsError, AgreementError) as exc:
         print(f"o4o refresh: {exc}", file=sys.stderr)
         return 2
@@ -79,6 +80,7 @@ def _refresh(args) -> int:
 
 def _rollback(args) -> int:
     from .coalition.agreement import AgreementError
+    from .coalition.sharing import agreement_for
     from .publish.write_audit_publish import PublishError, previous_path, rollback
 
     try:
@@ -88,7 +90,7 @@ def _rollback(args) -> int:
         return 2
     path = settings.publish_path
     try:
-        agreement = settings.coalition()
+        agreement = agreement_for(settings)
         rollback(path)
     except (PublishError, AgreementError) as exc:
         print(f"o4o rollback: {exc}", file=sys.stderr)
@@ -106,11 +108,12 @@ def _rollback(args) -> int:
 def _bi_outputs(path: Path) -> int:
     """Bring the outcomes report (and PostgreSQL, when configured) in line with the mart at `path`."""
     from .coalition.agreement import AgreementError
+    from .coalition.sharing import agreement_for
     from .publish import BiPublishError, publish_bi_outputs
 
     settings = _settings()
     try:
-        publish_bi_outputs(path, settings.publish_postgres_url, agreement=settings.coalition())
+        publish_bi_outputs(path, settings.publish_postgres_url, agreement=agreement_for(settings))
     except (BiPublishError, AgreementError) as exc:
         print(f"o4o: {exc}", file=sys.stderr)
         return 1
@@ -137,9 +140,10 @@ def _report(args) -> int:
             print("o4o report --postgres: set O4O_PUBLISH_POSTGRES_URL first", file=sys.stderr)
             return 2
         from .coalition.agreement import AgreementError
+        from .coalition.sharing import agreement_for
 
         try:
-            loaded = publish_to_postgres(mart, settings.publish_postgres_url, agreement=settings.coalition())
+            loaded = publish_to_postgres(mart, settings.publish_postgres_url, agreement=agreement_for(settings))
         except (PostgresPublishError, AgreementError) as exc:
             print(f"o4o report: {exc}", file=sys.stderr)
             return 1

@@ -84,16 +84,8 @@ class Settings:
     outcome_runout_quarters: int = 2
     # O4O_COALITION_FILE: a coalition's data-sharing agreement (docs/coalition.md); unset, the mart
     # has one reader as before.
+    # (orchestration.coalition.sharing.agreement_for reads and validates it)
     coalition_file: Path | None = None
-
-    def coalition(self):
-        """The validated agreement (orchestration/coalition/agreement.py), or None without one.
-        Raises AgreementError naming the file and the offending entry."""
-        if self.coalition_file is None:
-            return None
-        from .coalition.sharing import load_coalition
-
-        return load_coalition(self.coalition_file)
 
     @property
     def dbt_postgres_conninfo(self) -> str:

@@ -20,6 +20,7 @@ from ..quality.evaluations import GateEvaluation, gate_evaluations, run_started_
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..quality.validation_report import PublishOutcome, report_path, write_run_report
 from ..coalition.agreement import AgreementError
+from ..coalition.sharing import agreement_for
 from ..ingest.loader import key_check
 from ..publish.write_audit_publish import PublishError, PublishResult, describe_version, publish
 from ..resources import O4oSettingsResource
@@ -72,7 +73,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
     """Write-audit-publish; the final report says whether the audit let it through."""
     report = report_path(settings.publish_path)
     try:
-        agreement = settings.coalition()
+        agreement = agreement_for(settings)
     except AgreementError as exc:
         _report(context, settings, PublishOutcome(False, f"not published: {exc}", cost["validation_seconds"],
                                                   cost["wall_seconds"]))
@@ -189,7 +190,7 @@ def postgres_mart(context: AssetExecutionContext, o4o: O4oSettingsResource):
     target = describe_target(settings.publish_postgres_url)
     try:
         loaded = publish_to_postgres(settings.publish_path, settings.publish_postgres_url,
-                                     agreement=settings.coalition())
+                                     agreement=agreement_for(settings))
     except Exception as exc:
         raise _behind(settings, f"PostgreSQL ({target}, schema marts)", exc, "o4o report --postgres") from exc
     context.log.info(f"published {len(loaded.tables)} tables to PostgreSQL {loaded.target} (schema marts)")

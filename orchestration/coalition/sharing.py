@@ -49,6 +49,12 @@ def load_coalition(path: Path) -> Agreement:
     return load_agreement(path, set(columns), person_tables(columns))
 
 
+def agreement_for(settings) -> Agreement | None:
+    """The validated agreement of O4O_COALITION_FILE, or None without one (AgreementError when
+    malformed, naming the file and the offending entry)."""
+    return None if settings.coalition_file is None else load_coalition(settings.coalition_file)
+
+
 def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
 
