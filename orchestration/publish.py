@@ -27,7 +27,7 @@ import duckdb
 from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
 from .bi.reader import published_version
 from .ingest.masking import file_label
-from .settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
+from .settings import DEFAULT_PUBLISH_STORAGE_VERSION, MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
 METADATA_TABLE = "publish_metadata"
@@ -87,13 +87,24 @@ def _mart_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
         "ORDER BY table_name", [catalog, MARTS_SCHEMA]).fetchall()]
 
 
+def attach_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, storage_version: str) -> None:
+    """Attach a new candidate file as `pub`, written in `storage_version`'s format (DuckDB 1.x clients
+    refuse a file in a newer one: "version number 69 ... only 64-68")."""
+    try:
+        con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{storage_version}')")
+    except duckdb.Error as exc:
+        raise PublishError(f"cannot write the mart in storage version {storage_version!r} "
+                           f"(O4O_PUBLISH_STORAGE_VERSION): {exc}") from exc
+
+
 def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str],
-                    checks: list[dict] | None = None) -> dict[str, int]:
+                    checks: list[dict] | None = None,
+                    storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION) -> dict[str, int]:
     """Copy the warehouse's marts into a fresh file with the publish tables; return row counts per table."""
     candidate.unlink(missing_ok=True)
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{warehouse_path}' AS wh (READ_ONLY)")
-        con.execute(f"ATTACH '{candidate}' AS pub")
+        attach_candidate(con, candidate, storage_version)
         con.execute(f"CREATE SCHEMA pub.{MARTS_SCHEMA}")
         counts = {}
         for table in _mart_relations(con, "wh"):
@@ -193,15 +204,16 @@ def swap_in(candidate: Path, publish_path: Path) -> None:
 
 def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
             required_tables: list[str], checks: list[dict] | None = None,
-            details: dict | None = None) -> PublishResult:
+            details: dict | None = None, storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION) -> PublishResult:
     """Write, audit, publish. `checks` (one summary per gate) go into the file and the JSON;
-    `details` (e.g. the validation cost) into the JSON only."""
+    `details` (e.g. the validation cost) into the JSON only; the file is written in DuckDB's
+    `storage_version` format (O4O_PUBLISH_STORAGE_VERSION)."""
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)
     metadata = {"published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "git_revision": git_revision(), **metadata}
+                "git_revision": git_revision(), "storage_version": storage_version, **metadata}
     try:
-        counts = build_candidate(warehouse_path, candidate, metadata, checks)
+        counts = build_candidate(warehouse_path, candidate, metadata, checks, storage_version)
         audit_candidate(candidate, counts, required_tables)
         sha = write_candidate_metadata(candidate, publish_path, metadata, counts, checks, details)
         swap_in(candidate, publish_path)

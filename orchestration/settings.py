@@ -8,6 +8,7 @@ their working directory.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,10 @@ SHORT_PII_KEY_CHARS = 16
 # The outputs of profiles.yml: the engines dbt can build on (O4O_DBT_TARGET, docs/engines.md).
 DBT_TARGETS = ("duckdb", "postgres", "spark")
 # What profiles.yml's postgres output reads, with its defaults.
+# The storage format of the published DuckDB file (O4O_PUBLISH_STORAGE_VERSION): the oldest DuckDB
+# release whose format holds every type of the mart, so the DuckDB 1.x clients most BI connectors
+# embed (the 1.x CLI, Node, WASM, DBeaver's JDBC driver) open it; `latest` writes this DuckDB's own.
+DEFAULT_PUBLISH_STORAGE_VERSION = "v1.0.0"
 DBT_POSTGRES_DEFAULTS = {"O4O_PG_HOST": "127.0.0.1", "O4O_PG_PORT": "5432", "O4O_PG_USER": "postgres",
                          "O4O_PG_PASSWORD": "", "O4O_PG_DBNAME": "o4o"}
 
@@ -72,6 +77,9 @@ class Settings:
     # O4O_REKEY: this run may re-key a warehouse and mart made with another O4O_PII_KEY
     # (`o4o refresh --rekey`); without it a changed key stops the run (orchestration/key_safety.py).
     rekey: bool
+    # O4O_PUBLISH_STORAGE_VERSION: the DuckDB storage version the published mart is written in
+    # (orchestration/publish.py); the warehouse keeps this DuckDB's own format.
+    publish_storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION
 
     @property
     def dbt_postgres_conninfo(self) -> str:
@@ -166,6 +174,14 @@ def _entity_names(env: dict[str, str], name: str) -> frozenset[str]:
     return names
 
 
+def _storage_version(env: dict[str, str], name: str) -> str:
+    raw = (env.get(name) or DEFAULT_PUBLISH_STORAGE_VERSION).strip()
+    if raw != "latest" and not re.fullmatch(r"v\d+\.\d+\.\d+", raw):
+        raise SettingsError(f"{name} is {raw!r}: give a DuckDB release such as {DEFAULT_PUBLISH_STORAGE_VERSION} "
+                            "(the oldest DuckDB that must open the published mart) or `latest`")
+    return raw
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     threshold = int(env.get("O4O_SUPPRESSION_THRESHOLD") or MIN_PUBLISHED_SUPPRESSION_THRESHOLD)
@@ -197,4 +213,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_shrink_share=_share(env, "O4O_MAX_SHRINK_SHARE", DEFAULT_MAX_SHRINK_SHARE),
         accept_shrink=_entity_names(env, "O4O_ACCEPT_SHRINK"),
         rekey=_truthy(env.get("O4O_REKEY")),
+        publish_storage_version=_storage_version(env, "O4O_PUBLISH_STORAGE_VERSION"),
     )

@@ -79,7 +79,8 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,
         }, REQUIRED_TABLES, checks=[e.summary() for e in evaluations],
-            details={"validation": cost, "validation_report": str(report)})
+            details={"validation": cost, "validation_report": str(report)},
+            storage_version=settings.publish_storage_version)
     except PublishError as exc:
         _report(context, settings, PublishOutcome(False, f"not published: the audit refused the candidate: {exc}",
                                                   cost["validation_seconds"], cost["wall_seconds"]))
