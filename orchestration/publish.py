@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from .ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
+from .bi.mart_docs import MartDocs
 from .bi.reader import published_version
 from .ingest.masking import file_label
 from .settings import DEFAULT_PUBLISH_STORAGE_VERSION, MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
@@ -34,6 +35,15 @@ METADATA_TABLE = "publish_metadata"
 FEED_FILES_TABLE = "publish_feed_files"
 TABLES_TABLE = "publish_tables"
 CHECKS_TABLE = "publish_checks"
+# Comments of the publish tables (the data tables' come from dbt: orchestration/bi/mart_docs.py).
+PUBLISH_TABLE_COMMENTS = {
+    METADATA_TABLE: "What was published: when, from which git revision and Dagster run, suppression threshold, "
+                    "PII key mode and key check, storage version (one key/value row each).",
+    FEED_FILES_TABLE: "Each landing file loaded into this mart: entity, file label, sha256, size, rows read and "
+                      "quarantined, status, when first loaded.",
+    TABLES_TABLE: "Rows per published table.",
+    CHECKS_TABLE: "Each Great Expectations gate of the run that published this mart: verdict and counts.",
+}
 CHECK_COLUMNS = {"asset": "VARCHAR", "check_name": "VARCHAR", "layer": "VARCHAR", "passed": "BOOLEAN",
                  "expectations_run": "INTEGER", "expectations_failed": "INTEGER", "warnings": "INTEGER",
                  "unexpected_rows": "BIGINT", "quarantined_rows": "BIGINT", "validation_seconds": "DOUBLE"}
@@ -97,18 +107,57 @@ def attach_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, storage_ve
                            f"(O4O_PUBLISH_STORAGE_VERSION): {exc}") from exc
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def copy_table(con: duckdb.DuckDBPyConnection, table: str, docs: MartDocs) -> None:
+    """Create `pub.marts.<table>` with the warehouse table's columns and the primary and foreign keys
+    of `docs`, fill it, and comment it. A key the rows break is refused (PublishError)."""
+    columns = con.execute("""SELECT column_name, data_type FROM duckdb_columns()
+        WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? ORDER BY column_index""",
+                          [MARTS_SCHEMA, table]).fetchall()
+    names = {c for c, _ in columns}
+    parts = [f"{_ident(c)} {t}" for c, t in columns]
+    key = docs.primary_keys.get(table)
+    if key and set(key) <= names:
+        parts.append(f"PRIMARY KEY ({', '.join(map(_ident, key))})")
+    for fk in docs.foreign_keys.get(table, []):
+        if set(fk.columns) <= names and docs.primary_keys.get(fk.referenced_table) == fk.referenced_columns:
+            parts.append(f"FOREIGN KEY ({', '.join(map(_ident, fk.columns))}) REFERENCES "
+                         f"{fk.referenced_table} ({', '.join(map(_ident, fk.referenced_columns))})")
+    target = f"pub.{MARTS_SCHEMA}.{table}"
+    con.execute(f"CREATE TABLE {target} ({', '.join(parts)})")
+    try:
+        con.execute(f"INSERT INTO {target} SELECT * FROM wh.{MARTS_SCHEMA}.{table}")
+    except duckdb.ConstraintException as exc:
+        raise PublishError(f"{table}: its rows break a key declared by its dbt tests: {exc}") from exc
+    if table in docs.table_comments:
+        con.execute(f"COMMENT ON TABLE {target} IS {_literal(docs.table_comments[table])}")
+    for column, comment in docs.column_comments.get(table, {}).items():
+        if column in names:
+            con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_literal(comment)}")
+
+
 def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str],
                     checks: list[dict] | None = None,
-                    storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION) -> dict[str, int]:
-    """Copy the warehouse's marts into a fresh file with the publish tables; return row counts per table."""
+                    storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION,
+                    docs: MartDocs | None = None) -> dict[str, int]:
+    """Copy the warehouse's marts into a fresh file with the publish tables (with `docs`' comments
+    and keys); return row counts per table."""
     candidate.unlink(missing_ok=True)
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{warehouse_path}' AS wh (READ_ONLY)")
         attach_candidate(con, candidate, storage_version)
         con.execute(f"CREATE SCHEMA pub.{MARTS_SCHEMA}")
         counts = {}
-        for table in _mart_relations(con, "wh"):
-            con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{table} AS SELECT * FROM wh.{MARTS_SCHEMA}.{table}")
+        docs = docs or MartDocs()
+        for table in docs.creation_order(_mart_relations(con, "wh")):
+            copy_table(con, table, docs)
             counts[table] = con.execute(f"SELECT count(*) FROM wh.{MARTS_SCHEMA}.{table}").fetchone()[0]
         con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{METADATA_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{METADATA_TABLE} VALUES (?, ?)", sorted(metadata.items()))
@@ -132,6 +181,8 @@ def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, s
             placeholders = ", ".join("?" * len(CHECK_COLUMNS))
             con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{CHECKS_TABLE} VALUES ({placeholders})",
                             [[c.get(k) for k in CHECK_COLUMNS] for c in checks])
+        for table, comment in PUBLISH_TABLE_COMMENTS.items():
+            con.execute(f"COMMENT ON TABLE pub.{MARTS_SCHEMA}.{table} IS {_literal(comment)}")
         con.execute("DETACH pub")
     return counts
 
@@ -204,16 +255,17 @@ def swap_in(candidate: Path, publish_path: Path) -> None:
 
 def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
             required_tables: list[str], checks: list[dict] | None = None,
-            details: dict | None = None, storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION) -> PublishResult:
+            details: dict | None = None, storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION,
+            docs: MartDocs | None = None) -> PublishResult:
     """Write, audit, publish. `checks` (one summary per gate) go into the file and the JSON;
     `details` (e.g. the validation cost) into the JSON only; the file is written in DuckDB's
-    `storage_version` format (O4O_PUBLISH_STORAGE_VERSION)."""
+    `storage_version` format (O4O_PUBLISH_STORAGE_VERSION), its tables with `docs`' comments and keys."""
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)
     metadata = {"published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "git_revision": git_revision(), "storage_version": storage_version, **metadata}
     try:
-        counts = build_candidate(warehouse_path, candidate, metadata, checks, storage_version)
+        counts = build_candidate(warehouse_path, candidate, metadata, checks, storage_version, docs)
         audit_candidate(candidate, counts, required_tables)
         sha = write_candidate_metadata(candidate, publish_path, metadata, counts, checks, details)
         swap_in(candidate, publish_path)

@@ -169,3 +169,48 @@ def test_storage_version_setting_defaults_to_1_0_and_refuses_what_is_not_a_relea
     with pytest.raises(PublishError, match="storage version 'v9.9.9'"):  # shaped like a release, not one
         publish(_warehouse(tmp_path / "w2.duckdb", 5), mart, META, ["rpt"], storage_version="v9.9.9")
     assert mart.read_bytes() == before and not list(tmp_path.glob("*candidate*"))
+
+
+def test_published_tables_carry_dbt_descriptions_and_keys(handmade_run):
+    """Comments from the dbt YAML on every table (and the columns it describes), primary keys from
+    the `unique` tests, foreign keys from the `relationships` tests: in the file, and a 1.x client sees them."""
+    with duckdb.connect(str(handmade_run.published), read_only=True) as con:
+        comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() "
+                                    "WHERE schema_name = 'marts'").fetchall())
+        column = dict(con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns() "
+                                  "WHERE schema_name = 'marts'").fetchall())
+        keys = {(t, k, tuple(c), r) for t, k, c, r in con.execute(
+            "SELECT table_name, constraint_type, constraint_column_names, referenced_table FROM duckdb_constraints() "
+            "WHERE schema_name = 'marts' AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')").fetchall()}
+    assert all(comments.values()), [t for t, c in comments.items() if not c]
+    assert comments["dim_area"].startswith("One row per county")
+    assert column["dim_area.county_fips"] == "5-digit county FIPS."
+    assert column["rpt_provider_scorecard.provider_id"] == "Provider of the program (dim_provider.provider_id)."
+    assert {("dim_participant", "PRIMARY KEY", ("participant_key",), None),
+            ("dim_area", "PRIMARY KEY", ("county_fips",), None),
+            ("fct_exit_outcomes", "PRIMARY KEY", ("participation_id",), None),
+            ("rpt_provider_scorecard", "PRIMARY KEY", ("program_id", "exit_program_year"), None),
+            ("rpt_wioa_performance", "PRIMARY KEY", ("exit_program_year", "funding_stream", "lwda_code", "indicator"),
+             None),
+            ("fct_exit_outcomes", "FOREIGN KEY", ("participant_key",), "dim_participant"),
+            ("dim_program", "FOREIGN KEY", ("provider_id",), "dim_provider"),
+            ("rpt_provider_scorecard", "FOREIGN KEY", ("program_id",), "dim_program"),
+            ("rpt_provider_scorecard", "FOREIGN KEY", ("provider_id",), "dim_provider")} <= keys
+    read = duckdb_1x(handmade_run.published, "SELECT comment FROM duckdb_columns() "
+                                             "WHERE table_name = 'dim_area' AND column_name = 'county_fips'")
+    assert read.returncode == 0 and "5-digit county FIPS." in read.stdout, read.stderr
+
+
+def test_rows_that_break_a_declared_key_are_not_published(tmp_path):
+    from orchestration.bi.mart_docs import MartDocs
+
+    mart = tmp_path / "mart.duckdb"
+    docs = MartDocs(table_comments={"rpt": "numbers"}, primary_keys={"rpt": ("n",)})
+    publish(_warehouse(tmp_path / "w1.duckdb", 3), mart, META, ["rpt"], docs=docs)
+    before = mart.read_bytes()
+    duplicated = _warehouse(tmp_path / "w2.duckdb", 3)
+    with duckdb.connect(str(duplicated)) as con:
+        con.execute("INSERT INTO marts.rpt VALUES (1)")
+    with pytest.raises(PublishError, match="rpt: its rows break a key"):
+        publish(duplicated, mart, META, ["rpt"], docs=docs)
+    assert mart.read_bytes() == before and not list(tmp_path.glob("*candidate*"))

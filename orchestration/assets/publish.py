@@ -15,10 +15,12 @@ import time
 
 from dagster import AssetCheckKey, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from ..bi.mart_docs import load_mart_docs
 from ..checks.evaluations import GateEvaluation, gate_evaluations, run_started_at
 from ..checks.gates import GATE_CHECK_NAME, GATES
 from ..checks.report import PublishOutcome, report_path, write_run_report
 from ..ingest.loader import key_check
+from ..dbt_project import o4o_dbt_project
 from ..publish import PublishError, PublishResult, describe_version, publish
 from ..settings import Settings, load_settings
 
@@ -80,7 +82,7 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
             "dagster_run_id": context.run_id,
         }, REQUIRED_TABLES, checks=[e.summary() for e in evaluations],
             details={"validation": cost, "validation_report": str(report)},
-            storage_version=settings.publish_storage_version)
+            storage_version=settings.publish_storage_version, docs=load_mart_docs(o4o_dbt_project().manifest_path))
     except PublishError as exc:
         _report(context, settings, PublishOutcome(False, f"not published: the audit refused the candidate: {exc}",
                                                   cost["validation_seconds"], cost["wall_seconds"]))
