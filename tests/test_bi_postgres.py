@@ -334,3 +334,41 @@ def test_comments_keys_and_indexes_follow_the_duckdb_mart(generated_run, pg_url)
     indexed = {(t, d.split("(")[-1].rstrip(")")) for t, d in indexes}
     assert {("fct_exit_outcomes", "participant_key"), ("rpt_wioa_performance", "lwda_code"),
             ("rpt_provider_scorecard", "provider_id"), ("fct_quarterly_earnings", "participant_key")} <= indexed
+
+
+def analyst_questions() -> list[str]:
+    """The SQL blocks of docs/bi.md's *Three analyst questions*, as written there."""
+    from orchestration.settings import PROJECT_DIR
+
+    text = (PROJECT_DIR / "docs" / "bi.md").read_text(encoding="utf-8")
+    section = text.split("### Three analyst questions", 1)[1].split("\n### ", 1)[0]
+    return [block.split("```", 1)[0].strip() for block in section.split("```sql\n")[1:]]
+
+
+def _label(row: tuple) -> tuple:
+    return tuple(str(v) for v in row if not isinstance(v, float))
+
+
+def _close(a: tuple, b: tuple) -> bool:
+    """Equal, numbers within one last rounded digit (DuckDB rounds a double, PostgreSQL an exact numeric)."""
+    return all(x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 0.1 + 1e-9)
+               for x, y in zip(a, b))
+
+
+def test_the_three_analyst_questions_run_as_written_in_duckdb_and_postgres(generated_run, pg_url):
+    """Names come with the rows (no join): the same answers from the DuckDB file and PostgreSQL."""
+    questions = analyst_questions()
+    assert len(questions) == 3
+    publish_to_postgres(generated_run.published, pg_url)
+    with duckdb.connect(str(generated_run.published), read_only=True) as duck, psycopg.connect(pg_url) as pg:
+        for question, name_column in zip(questions, [1, 0, 1]):  # lwda_name, program_name, race_ethnicity
+            assert " JOIN " not in question.upper()
+            in_duck = [_exact(r) for r in duck.execute(question).fetchall()]
+            in_pg = [_exact(r) for r in pg.execute(question).fetchall()]
+            assert in_duck and len(in_pg) == len(in_duck), question
+            for d, p in zip(sorted(in_duck, key=_label), sorted(in_pg, key=_label)):
+                assert _label(d) == _label(p) and _close(d, p), (question, d, p)
+            assert all(isinstance(r[name_column], str) and r[name_column] for r in in_duck), question
+    by_area = [_exact(r) for r in psycopg.connect(pg_url).execute(questions[0]).fetchall()]
+    assert {r[1] for r in by_area} <= {f"Area {n} - {d}" for n, d in
+                                       [(1, "Central"), (2, "Northeast"), (3, "Southwest"), (4, "West"), (5, "East")]}

@@ -32,7 +32,8 @@ POSTGRES_MART = AssetKey(["postgres_mart"])
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
                    "fct_quarterly_earnings", "fct_exit_outcomes", "rpt_wioa_performance",
                    "rpt_provider_scorecard", "rpt_equity_outcomes", "rpt_labor_market",
-                   "rpt_eta9169_performance", "rpt_eta9169_summary"]
+                   "rpt_eta9169_performance", "rpt_eta9169_summary", "dim_lwda", "dim_funding_stream",
+                   "dim_demographic_code"]
 GATE_KEYS = [AssetCheckKey(g.asset_key, GATE_CHECK_NAME) for g in GATES]
 
 

@@ -62,6 +62,8 @@ joined as (
         program_years.program_id,
         program_years.exit_program_year,
         programs.provider_id,
+        programs.program_name,
+        providers.provider_name,
         programs.tuition_cost,
         coalesce(enrollments.enrolled, 0) as enrolled,
         coalesce(exit_stats.exiters, 0) as exiters,
@@ -85,6 +87,8 @@ joined as (
        and enrollments.exit_program_year = program_years.exit_program_year
     left join {{ ref('stg_providers__programs') }} as programs
         on programs.program_id = program_years.program_id
+    left join {{ ref('stg_providers__providers') }} as providers
+        on providers.provider_id = programs.provider_id
 
 ),
 
@@ -143,5 +147,7 @@ select
         as is_earnings_change_suppressed,
     cast(completion_withheld or employment_rate_q2_withheld or employment_rate_q4_withheld
          or median_earnings_q2_withheld or credential_attainment_rate_withheld
-         or median_pre_program_earnings_withheld as {{ dbt.type_boolean() }}) as is_any_value_suppressed
+         or median_pre_program_earnings_withheld as {{ dbt.type_boolean() }}) as is_any_value_suppressed,
+    cast(program_name as {{ dbt.type_string() }}) as program_name,
+    cast(provider_name as {{ dbt.type_string() }}) as provider_name
 from suppressed
