@@ -40,6 +40,35 @@ DBT_POSTGRES_DEFAULTS = {"O4O_PG_HOST": "127.0.0.1", "O4O_PG_PORT": "5432", "O4O
                          "O4O_PG_PASSWORD": "", "O4O_PG_DBNAME": "o4o"}
 
 
+# Every environment variable o4o reads, its default and what it does: `o4o --help` lists these
+# (docs/operations.md and docs/contracts/mart.md say more). dbt reads the last two itself.
+ENVIRONMENT_HELP: tuple[tuple[str, str, str], ...] = (
+    ("O4O_LANDING_DIR", "data/landing", "feed files (providers/, job_center/, labor_market/)"),
+    ("O4O_WAREHOUSE_PATH", "data/warehouse.duckdb", "build database (Dagster and dbt write it)"),
+    ("O4O_PUBLISH_PATH", "data/mart.duckdb", "the published mart BI tools read"),
+    ("O4O_PII_KEY", "none", "pseudonymization secret; without it only --demo runs"),
+    ("O4O_DEMO", "off", "1: the public demo key (synthetic data only); what --demo sets"),
+    ("O4O_REKEY", "off", "1: this run may re-key; what --rekey sets"),
+    ("O4O_MAX_SHRINK_SHARE", str(DEFAULT_MAX_SHRINK_SHARE), "volume rule: largest share a delivery may shrink a raw table"),
+    ("O4O_ACCEPT_SHRINK", "none", "entities whose shrinking delivery this run accepts; what --accept-shrink sets"),
+    ("O4O_SUPPRESSION_THRESHOLD", str(MIN_PUBLISHED_SUPPRESSION_THRESHOLD), "small-cell suppression threshold (never below 10)"),
+    ("O4O_PUBLISH_STORAGE_VERSION", DEFAULT_PUBLISH_STORAGE_VERSION, "DuckDB storage version of the published mart"),
+    ("O4O_PUBLISH_POSTGRES_URL", "none", "also load the published mart into PostgreSQL schema marts"),
+    ("O4O_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT, "DuckDB memory limit while loading and building"),
+    ("O4O_DUCKDB_TEMP_DIR", "<warehouse>.tmp", "DuckDB spill folder"),
+    ("O4O_SCHEDULE_TIMEZONE", "America/New_York", "timezone of the schedules"),
+    ("O4O_MAX_PUBLISHED_AGE_HOURS", "26", "freshness: the published mart's largest age"),
+    ("O4O_MAX_WAGE_QUARTER_LAG", "3", "freshness: the newest wage quarter's largest lag"),
+    ("O4O_ALERT_WEBHOOK_URL", "none", "failed runs are POSTed here"),
+    ("O4O_DBT_TARGET", "duckdb", "engine dbt builds on: " + ", ".join(DBT_TARGETS)),
+    ("O4O_PG_HOST, O4O_PG_PORT, O4O_PG_USER, O4O_PG_PASSWORD, O4O_PG_DBNAME",
+     ", ".join(DBT_POSTGRES_DEFAULTS.values()).replace(", ,", ", (empty),"), "the postgres dbt target"),
+    ("O4O_SPARK_DIR", "data/spark", "the spark dbt target's files"),
+    ("O4O_OUTCOME_RUNOUT_QUARTERS", "2", "quarters before an ETA-9169 row is final (dbt)"),
+    ("O4O_TRUST_FEED_EXITS", "off", "1: take the feed's exits as they are (dbt)"),
+)
+
+
 class SettingsError(RuntimeError):
     """A setting is missing or unusable; the message says which and how to fix it."""
 
