@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: setup setup-spark demo refresh test test-slow test-spark bench ui validate clean
+.PHONY: setup setup-spark demo refresh test test-slow test-spark bench ui validate docs docs-serve clean
 
 $(BIN)/o4o: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,17 @@ ui: setup  ## Dagster UI with run history kept under data/dagster_home; demo key
 	test -f data/dagster_home/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster_home \
 	  O4O_DEMO=$${O4O_DEMO:-$$([ -n "$${O4O_PII_KEY:-}" ] && echo 0 || echo 1)} $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+# dbt's documentation site (models, columns, tests, lineage) into target/; the catalog (column types)
+# comes from O4O_WAREHOUSE_PATH when it exists. Serve it: `make docs-serve` (docs/operations.md).
+docs: setup  ## build the dbt docs site into target/ (index.html, manifest.json, catalog.json)
+	if [ -f "$${O4O_WAREHOUSE_PATH:-data/warehouse.duckdb}" ]; then $(BIN)/dbt docs generate --project-dir . --profiles-dir .; \
+	else tmp=$$(mktemp -d) && O4O_WAREHOUSE_PATH=$$tmp/empty.duckdb $(BIN)/dbt docs generate --project-dir . --profiles-dir . \
+	  --empty-catalog; status=$$?; rm -rf "$$tmp"; exit $$status; fi
+	@echo "dbt docs built in target/: serve them with 'make docs-serve' -> http://127.0.0.1:8080"
+
+docs-serve: docs  ## serve the dbt docs site on http://127.0.0.1:8080
+	$(BIN)/dbt docs serve --project-dir . --profiles-dir . --host 127.0.0.1 --port 8080 --no-browser
 
 validate: setup
 	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .

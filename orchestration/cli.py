@@ -10,12 +10,25 @@ from pathlib import Path
 from .settings import SettingsError
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Each option's default in its help (not for required options or flags), the environment list as written."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or action.required:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _generate(args) -> int:
     from .generate import generate
 
     started = time.perf_counter()
-    summary = generate(Path(args.out), participants=args.participants, seed=args.seed,
-                       progress=lambda msg: print(f"  {msg}", flush=True), coalition=args.coalition)
+    try:
+        summary = generate(Path(args.out), participants=args.participants, seed=args.seed,
+                           progress=lambda msg: print(f"  {msg}", flush=True), coalition=args.coalition)
+    except (OSError, ValueError) as exc:  # a wrong --out or count: one line, no traceback
+        print(f"o4o generate: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote synthetic feeds to {args.out} in {time.perf_counter() - started:.1f}s")
     for key, value in summary.items():
         if not isinstance(value, (dict, list)):
@@ -39,6 +52,11 @@ def _refresh(args) -> int:
         agreement = agreement_for(settings)  # a malformed agreement stops the run before it starts
     except (SettingsError, AgreementError) as exc:
         print(f"o4o refresh: {exc}", file=sys.stderr)
+        return 2
+    from .ingest.feeds import landing_problem
+
+    if problem := landing_problem(settings.landing_dir):  # one line, no run
+        print(f"o4o refresh: {problem}", file=sys.stderr)
         return 2
     for warning in settings.pii_key_warnings():
         print(f"o4o refresh: {warning}", file=sys.stderr)
@@ -158,21 +176,51 @@ def _settings():
     return O4oSettingsResource().settings()
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as package_version
+
+    try:
+        return package_version("o4o")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def environment_help() -> str:
+    """The environment variables o4o reads, with their defaults (settings.ENVIRONMENT_HELP)."""
+    from .settings import ENVIRONMENT_HELP
+
+    width = max(len(name) for name, _, _ in ENVIRONMENT_HELP if "," not in name)
+    lines = ["environment variables (default):"]
+    for name, default, meaning in ENVIRONMENT_HELP:
+        lines.append(f"  {name:<{width}}  {meaning} ({default})" if "," not in name
+                     else f"  {name}\n  {'':<{width}}  {meaning} ({default})")
+    return "\n".join(lines) + "\n\nSee docs/operations.md and docs/contracts/mart.md."
+
+
 def main(argv: list[str] | None = None) -> int:
     from .resources import disable_telemetry
 
     disable_telemetry()
-    parser = argparse.ArgumentParser(prog="o4o", description=__doc__)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="o4o", description=__doc__, epilog=environment_help(),
+                                     formatter_class=formatter)
+    parser.add_argument("--version", action="version", version=f"o4o {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="write a complete, consistent set of synthetic feeds")
+
+    def command(name: str, help: str):
+        return sub.add_parser(name, help=help, description=help, epilog=environment_help(),
+                              formatter_class=_DefaultsFormatter)
+
+    gen = command("generate", "write a complete, consistent set of synthetic feeds")
     gen.add_argument("--out", required=True, help="landing directory to write")
-    gen.add_argument("--participants", type=int, default=2000)
-    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--participants", type=int, default=2000, help="job-center participants")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
     gen.add_argument("--coalition", type=int, default=0, metavar="N",
                      help="also write OUT/coalition.yml, an example data-sharing agreement among N boards (2-5; "
-                          "use it with O4O_COALITION_FILE; docs/coalition.md)")
+                          "use it with O4O_COALITION_FILE; docs/coalition.md); 0: none")
     gen.set_defaults(func=_generate)
-    ref = sub.add_parser("refresh", help="run nightly_refresh in process: ingest, gates, dbt, gates, publish")
+    ref = command("refresh", "run nightly_refresh in process: ingest, gates, dbt, gates, publish "
+                             "(reads O4O_LANDING_DIR, writes O4O_WAREHOUSE_PATH, publishes O4O_PUBLISH_PATH)")
     ref.add_argument("--demo", action="store_true",
                      help="use the public demo PII key (synthetic data only; labelled in the mart metadata)")
     ref.add_argument("--verbose", action="store_true", help="log every Dagster event, not just progress")
@@ -183,10 +231,11 @@ def main(argv: list[str] | None = None) -> int:
                      help="accept this run's delivery of ENTITY although it shrinks the raw table by more than "
                           "O4O_MAX_SHRINK_SHARE (repeatable; O4O_ACCEPT_SHRINK=e1,e2 in the UI)")
     ref.set_defaults(func=_refresh)
-    rb = sub.add_parser("rollback", help="restore the previously published mart")
+    rb = command("rollback", "restore the previously published mart (O4O_PUBLISH_PATH)")
     rb.set_defaults(func=_rollback)
-    rp = sub.add_parser("report", help="write the HTML outcomes report of the published mart (beside it by default)")
-    rp.add_argument("--out", help="write the report here instead of beside the mart")
+    rp = command("report", "write the HTML outcomes report of the published mart (beside it by default)")
+    rp.add_argument("--out", help="write the report here instead of beside the mart "
+                                  "(default: <O4O_PUBLISH_PATH stem>.report.html)")
     rp.add_argument("--postgres", action="store_true",
                     help="also load the published mart into PostgreSQL (O4O_PUBLISH_POSTGRES_URL)")
     rp.set_defaults(func=_report)

@@ -9,6 +9,7 @@ their working directory.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,42 @@ SHORT_PII_KEY_CHARS = 16
 # The outputs of profiles.yml: the engines dbt can build on (O4O_DBT_TARGET, docs/engines.md).
 DBT_TARGETS = ("duckdb", "postgres", "spark")
 # What profiles.yml's postgres output reads, with its defaults.
+# The storage format of the published DuckDB file (O4O_PUBLISH_STORAGE_VERSION): the oldest DuckDB
+# release whose format holds every type of the mart, so the DuckDB 1.x clients most BI connectors
+# embed (the 1.x CLI, Node, WASM, DBeaver's JDBC driver) open it; `latest` writes this DuckDB's own.
+DEFAULT_PUBLISH_STORAGE_VERSION = "v1.0.0"
 DBT_POSTGRES_DEFAULTS = {"O4O_PG_HOST": "127.0.0.1", "O4O_PG_PORT": "5432", "O4O_PG_USER": "postgres",
                          "O4O_PG_PASSWORD": "", "O4O_PG_DBNAME": "o4o"}
+
+
+# Every environment variable o4o reads, its default and what it does: `o4o --help` lists these
+# (docs/operations.md and docs/contracts/mart.md say more).
+ENVIRONMENT_HELP: tuple[tuple[str, str, str], ...] = (
+    ("O4O_LANDING_DIR", "data/landing", "feed files (providers/, job_center/, labor_market/)"),
+    ("O4O_WAREHOUSE_PATH", "data/warehouse.duckdb", "build database (Dagster and dbt write it)"),
+    ("O4O_PUBLISH_PATH", "data/mart.duckdb", "the published mart BI tools read"),
+    ("O4O_PII_KEY", "none", "pseudonymization secret; without it only --demo runs"),
+    ("O4O_DEMO", "off", "1: the public demo key (synthetic data only); what --demo sets"),
+    ("O4O_REKEY", "off", "1: this run may re-key; what --rekey sets"),
+    ("O4O_MAX_SHRINK_SHARE", str(DEFAULT_MAX_SHRINK_SHARE), "volume rule: largest share a delivery may shrink a raw table"),
+    ("O4O_ACCEPT_SHRINK", "none", "entities whose shrinking delivery this run accepts; what --accept-shrink sets"),
+    ("O4O_SUPPRESSION_THRESHOLD", str(MIN_PUBLISHED_SUPPRESSION_THRESHOLD), "small-cell suppression threshold (never below 10)"),
+    ("O4O_PUBLISH_STORAGE_VERSION", DEFAULT_PUBLISH_STORAGE_VERSION, "DuckDB storage version of the published mart"),
+    ("O4O_PUBLISH_POSTGRES_URL", "none", "also load the published mart into PostgreSQL schema marts"),
+    ("O4O_COALITION_FILE", "none", "a coalition's data-sharing agreement (docs/coalition.md)"),
+    ("O4O_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT, "DuckDB memory limit while loading and building"),
+    ("O4O_DUCKDB_TEMP_DIR", "<warehouse>.tmp", "DuckDB spill folder"),
+    ("O4O_SCHEDULE_TIMEZONE", "America/New_York", "timezone of the schedules"),
+    ("O4O_MAX_PUBLISHED_AGE_HOURS", "26", "freshness: the published mart's largest age"),
+    ("O4O_MAX_WAGE_QUARTER_LAG", "3", "freshness: the newest wage quarter's largest lag"),
+    ("O4O_ALERT_WEBHOOK_URL", "none", "failed runs are POSTed here"),
+    ("O4O_DBT_TARGET", "duckdb", "engine dbt builds on: " + ", ".join(DBT_TARGETS)),
+    ("O4O_PG_HOST, O4O_PG_PORT, O4O_PG_USER, O4O_PG_PASSWORD, O4O_PG_DBNAME",
+     ", ".join(DBT_POSTGRES_DEFAULTS.values()).replace(", ,", ", (empty),"), "the postgres dbt target"),
+    ("O4O_SPARK_DIR", "data/spark", "the spark dbt target's files"),
+    ("O4O_OUTCOME_RUNOUT_QUARTERS", "2", "quarters before an ETA-9169 row is final"),
+    ("O4O_TRUST_FEED_EXITS", "off", "1: take the feed's exits as they are (no 90-day rule)"),
+)
 
 
 class SettingsError(RuntimeError):
@@ -83,9 +118,11 @@ class Settings:
     trust_feed_exits: bool = False
     outcome_runout_quarters: int = 2
     # O4O_COALITION_FILE: a coalition's data-sharing agreement (docs/coalition.md); unset, the mart
-    # has one reader as before.
-    # (orchestration.coalition.sharing.agreement_for reads and validates it)
+    # has one reader as before (orchestration.coalition.sharing.agreement_for reads and validates it).
     coalition_file: Path | None = None
+    # O4O_PUBLISH_STORAGE_VERSION: the DuckDB storage version the published mart is written in
+    # (orchestration/publish/write_audit_publish.py); the warehouse keeps this DuckDB's own format.
+    publish_storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION
 
     @property
     def dbt_postgres_conninfo(self) -> str:
@@ -218,6 +255,14 @@ def _entity_names(env: Mapping[str, str], name: str) -> frozenset[str]:
     return names
 
 
+def _storage_version(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or DEFAULT_PUBLISH_STORAGE_VERSION).strip()
+    if raw != "latest" and not re.fullmatch(r"v\d+\.\d+\.\d+", raw):
+        raise SettingsError(f"{name} is {raw!r}: give a DuckDB release such as {DEFAULT_PUBLISH_STORAGE_VERSION} "
+                            "(the oldest DuckDB that must open the published mart) or `latest`")
+    return raw
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Settings from O4O_* values (`env`: a mapping of variable name to text, e.g. what
     orchestration/resources.py read from the process); SettingsError names what is wrong."""
@@ -256,4 +301,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         outcome_runout_quarters=_whole_number(env, "O4O_OUTCOME_RUNOUT_QUARTERS",
                                               int(dbt_defaults["o4o_outcome_runout_quarters"])),
         coalition_file=_path(env, "O4O_COALITION_FILE", "") if (env.get("O4O_COALITION_FILE") or "").strip() else None,
+        publish_storage_version=_storage_version(env, "O4O_PUBLISH_STORAGE_VERSION"),
     )

@@ -53,16 +53,21 @@ def pg_url():
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def _exact(row: tuple) -> tuple:
+    """DuckDB's DOUBLE arrives as float, PostgreSQL's numeric as Decimal: compare both as floats."""
+    return tuple(float(v) if isinstance(v, Decimal) else v for v in row)
+
+
 def duckdb_rows(mart, table: str) -> tuple[list[str], Counter]:
     with duckdb.connect(str(mart), read_only=True) as con:
         cur = con.execute(f"SELECT * FROM {SCHEMA}.{table}")
-        return [d[0] for d in cur.description], Counter(cur.fetchall())
+        return [d[0] for d in cur.description], Counter(map(_exact, cur.fetchall()))
 
 
 def pg_rows(url: str, table: str) -> tuple[list[str], Counter]:
     with psycopg.connect(url) as con:
         cur = con.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(SCHEMA, table)))
-        return [d.name for d in cur.description], Counter(cur.fetchall())
+        return [d.name for d in cur.description], Counter(map(_exact, cur.fetchall()))
 
 
 def mart_tables(mart) -> list[str]:
@@ -109,7 +114,12 @@ def test_types_nulls_and_empty_strings_survive(generated_run, pg_url):
         assert types["fct_exit_outcomes.exit_date"] == "date"
         assert types["fct_exit_outcomes.employed_q2"] == "boolean"
         assert types["fct_quarterly_earnings.total_wages"] == "numeric"
-        assert types["rpt_wioa_performance.value"] == "double precision"
+        assert types["rpt_wioa_performance.value"] == "numeric"  # rates and money: round(value, 1) works
+        assert types["rpt_provider_scorecard.median_earnings_q2"] == "numeric"
+        assert "double precision" not in types.values()
+        rounded = con.execute("SELECT round(value, 1) FROM marts.rpt_wioa_performance "
+                              "WHERE indicator = 'median_earnings_q2' AND value IS NOT NULL LIMIT 1").fetchone()
+        assert rounded is not None and rounded[0] == round(rounded[0], 1)
         suppressed = con.execute("""SELECT count(*) FILTER (WHERE value IS NULL AND numerator IS NULL), count(*)
             FROM marts.rpt_wioa_performance WHERE is_suppressed""").fetchone()
         assert suppressed[0] == suppressed[1] > 0  # suppressed cells stay NULL, not 0 or ''
@@ -290,3 +300,75 @@ def test_unreachable_server_skips_outside_ci_and_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true but no PostgreSQL server"):
         require_postgres(dead)
+
+
+def test_comments_keys_and_indexes_follow_the_duckdb_mart(generated_run, pg_url):
+    """The dbt descriptions as comments, the DuckDB file's primary and foreign keys, and indexes on
+    the columns BI tools join and filter on; a second publish keeps them."""
+    publish_to_postgres(generated_run.published, pg_url)
+    publish_to_postgres(generated_run.published, pg_url)
+    with duckdb.connect(str(generated_run.published), read_only=True) as duck:
+        duck_keys = {(t, k, tuple(c)) for t, k, c in duck.execute(
+            "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints() "
+            "WHERE schema_name = 'marts' AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')").fetchall()}
+    with psycopg.connect(pg_url) as con:
+        table_comment = dict(con.execute("""SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'""",
+                                         [SCHEMA]).fetchall())
+        column_comment = con.execute("""SELECT col_description('marts.dim_area'::regclass, attnum)
+            FROM pg_attribute WHERE attrelid = 'marts.dim_area'::regclass AND attname = 'county_fips'""").fetchone()[0]
+        pg_keys = {(t, {"p": "PRIMARY KEY", "f": "FOREIGN KEY"}[k], tuple(c)) for t, k, c in con.execute(
+            """SELECT c.relname, p.contype, array_agg(a.attname ORDER BY k.ord) FROM pg_constraint p
+            JOIN pg_class c ON c.oid = p.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            CROSS JOIN LATERAL unnest(p.conkey) WITH ORDINALITY AS k(attnum, ord)
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+            WHERE n.nspname = %s AND p.contype IN ('p', 'f') GROUP BY c.relname, p.conname, p.contype""",
+            [SCHEMA]).fetchall()}
+        indexes = {(t, d) for t, d in con.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = %s", [SCHEMA]).fetchall()}
+    assert all(table_comment.values()), [t for t, c in table_comment.items() if not c]
+    assert table_comment["dim_area"].startswith("One row per county") and column_comment == "5-digit county FIPS."
+    assert pg_keys == duck_keys and ("fct_exit_outcomes", "FOREIGN KEY", ("participant_key",)) in pg_keys
+    assert ("rpt_wioa_performance", "PRIMARY KEY",
+            ("exit_program_year", "funding_stream", "lwda_code", "indicator")) in pg_keys
+    indexed = {(t, d.split("(")[-1].rstrip(")")) for t, d in indexes}
+    assert {("fct_exit_outcomes", "participant_key"), ("rpt_wioa_performance", "lwda_code"),
+            ("rpt_provider_scorecard", "provider_id"), ("fct_quarterly_earnings", "participant_key")} <= indexed
+
+
+def analyst_questions() -> list[str]:
+    """The SQL blocks of docs/bi.md's *Three analyst questions*, as written there."""
+    from orchestration.settings import PROJECT_DIR
+
+    text = (PROJECT_DIR / "docs" / "bi.md").read_text(encoding="utf-8")
+    section = text.split("### Three analyst questions", 1)[1].split("\n### ", 1)[0]
+    return [block.split("```", 1)[0].strip() for block in section.split("```sql\n")[1:]]
+
+
+def _label(row: tuple) -> tuple:
+    return tuple(str(v) for v in row if not isinstance(v, float))
+
+
+def _close(a: tuple, b: tuple) -> bool:
+    """Equal, numbers within one last rounded digit (DuckDB rounds a double, PostgreSQL an exact numeric)."""
+    return all(x == y or (isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 0.1 + 1e-9)
+               for x, y in zip(a, b))
+
+
+def test_the_three_analyst_questions_run_as_written_in_duckdb_and_postgres(generated_run, pg_url):
+    """Names come with the rows (no join): the same answers from the DuckDB file and PostgreSQL."""
+    questions = analyst_questions()
+    assert len(questions) == 3
+    publish_to_postgres(generated_run.published, pg_url)
+    with duckdb.connect(str(generated_run.published), read_only=True) as duck, psycopg.connect(pg_url) as pg:
+        for question, name_column in zip(questions, [1, 0, 1]):  # lwda_name, program_name, race_ethnicity
+            assert " JOIN " not in question.upper()
+            in_duck = [_exact(r) for r in duck.execute(question).fetchall()]
+            in_pg = [_exact(r) for r in pg.execute(question).fetchall()]
+            assert in_duck and len(in_pg) == len(in_duck), question
+            for d, p in zip(sorted(in_duck, key=_label), sorted(in_pg, key=_label)):
+                assert _label(d) == _label(p) and _close(d, p), (question, d, p)
+            assert all(isinstance(r[name_column], str) and r[name_column] for r in in_duck), question
+    by_area = [_exact(r) for r in psycopg.connect(pg_url).execute(questions[0]).fetchall()]
+    assert {r[1] for r in by_area} <= {f"Area {n} - {d}" for n, d in
+                                       [(1, "Central"), (2, "Northeast"), (3, "Southwest"), (4, "West"), (5, "East")]}

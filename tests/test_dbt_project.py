@@ -24,6 +24,8 @@ from orchestration.settings import PROJECT_DIR, load_settings
 # Deleting or renaming one of these unit tests fails test_every_tricky_rule_has_its_unit_test.
 RULE_UNIT_TESTS = {
     "measurable skill gains per program year (issue 16)": ("int_skill_gain_periods", "skill_gain_periods_by_program_year"),
+    "scorecard: a flag per value; is_suppressed only when every value is withheld": (
+        "rpt_provider_scorecard", "provider_scorecard_suppression_flags_per_value"),
     "exit on the last day of a quarter": ("int_exit_outcomes", "exit_outcomes_exit_on_last_day_of_quarter"),
     "exit in Q4: exit+2 and exit+4 roll into the next year": (
         "int_exit_outcomes", "exit_outcomes_q4_exit_rolls_into_next_year"),

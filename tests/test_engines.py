@@ -66,8 +66,9 @@ def duckdb_report(warehouse: Path, relation: str = f"marts.{REPORT}") -> list[tu
 
 
 def keyed(rows: list[tuple]) -> dict[tuple, tuple]:
-    """exit_program_year, funding_stream, lwda_code, indicator -> numerator, denominator, value, is_suppressed."""
-    out = {tuple(r[:4]): tuple(r[4:]) for r in rows}
+    """exit_program_year, funding_stream, lwda_code, indicator -> numerator, denominator, value, is_suppressed
+    (the first eight columns; columns added after them, such as the names beside the codes, are not compared)."""
+    out = {tuple(r[:4]): tuple(r[4:8]) for r in rows}
     assert len(out) == len(rows), "duplicate report keys"
     return out
 

@@ -158,6 +158,9 @@ def test_a_partial_publish_says_so_and_leaks_nothing(handmade_run, tmp_path, cap
     assert "PostgreSQL (schema marts) was NOT updated and still shows the previous version" in verdict[0]
     assert "left exactly as it was" not in err
     assert _sha(mart) != before, "the DuckDB mart was not replaced"
+    # the CLI logs each gate as it finishes (README), not only the failed ones
+    assert re.search(r"gate passed on raw\.participants: \d+ expectations over [\d,]+ rows in [\d.]+ s", out + err)
+    assert "gate passed on marts.rpt_provider_scorecard" in out + err
     with duckdb.connect(str(mart), read_only=True) as con:
         meta = dict(con.execute("SELECT key, value FROM marts.publish_metadata").fetchall())
         files = [r[0] for r in con.execute("SELECT source_file FROM marts.publish_feed_files").fetchall()]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.publish.write_audit_publish import PublishError, file_sha256, metadata_path, previous_path, publish, rollback
+from orchestration.settings import DEFAULT_PUBLISH_STORAGE_VERSION
 
 
 def _warehouse(path, rows: int):
@@ -120,3 +124,93 @@ def test_o4o_rollback_without_previous_version_exits_non_zero(tmp_path, monkeypa
     monkeypatch.setenv("O4O_PUBLISH_PATH", str(tmp_path / "mart.duckdb"))
     assert main(["rollback"]) == 1
     assert "no previous version" in capsys.readouterr().err
+
+
+def duckdb_1x(mart, sql: str) -> subprocess.CompletedProcess:
+    """The DuckDB 1.x command-line client `make setup` installs (duckdb-cli), read-only, as README says."""
+    cli = Path(sys.executable).with_name("duckdb")
+    assert cli.exists(), "no .venv/bin/duckdb: run `make setup` (dev extra duckdb-cli)"
+    version = subprocess.run([str(cli), "--version"], capture_output=True, text=True, timeout=60).stdout
+    assert version.startswith("v1."), version
+    return subprocess.run([str(cli), "-readonly", "-csv", str(mart), "-c", sql], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_duckdb_1x_client_reads_the_published_mart(tmp_path):
+    mart = tmp_path / "mart.duckdb"
+    publish(_warehouse(tmp_path / "w1.duckdb", 3), mart, META, ["rpt"])
+    read = duckdb_1x(mart, "SELECT count(*) AS n FROM marts.rpt; "
+                           "SELECT value FROM marts.publish_metadata WHERE key = 'storage_version'")
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split() == ["n", "3", "value", DEFAULT_PUBLISH_STORAGE_VERSION]
+
+
+def test_a_duckdb_1x_client_reads_every_table_of_a_real_mart(handmade_run):
+    """Every type the marts use fits the default storage version (a 1.x client counts each table)."""
+    with duckdb.connect(str(handmade_run.published), read_only=True) as con:
+        counts = dict(con.execute("SELECT table_name, row_count FROM marts.publish_tables").fetchall())
+    read = duckdb_1x(handmade_run.published, "; ".join(
+        f"SELECT '{t}' AS t, count(*) AS n FROM (SELECT * FROM marts.{t})" for t in sorted(counts)))
+    assert read.returncode == 0, read.stderr
+    lines = [line.split(",") for line in read.stdout.split() if line != "t,n"]
+    assert {t: int(n) for t, n in lines} == counts
+
+
+def test_storage_version_setting_defaults_to_1_0_and_refuses_what_is_not_a_release(tmp_path):
+    from orchestration.settings import SettingsError, load_settings
+
+    assert load_settings({}).publish_storage_version == DEFAULT_PUBLISH_STORAGE_VERSION == "v1.0.0"
+    assert load_settings({"O4O_PUBLISH_STORAGE_VERSION": "latest"}).publish_storage_version == "latest"
+    with pytest.raises(SettingsError, match="O4O_PUBLISH_STORAGE_VERSION is '1.0'"):
+        load_settings({"O4O_PUBLISH_STORAGE_VERSION": "1.0"})
+    mart = tmp_path / "mart.duckdb"
+    publish(_warehouse(tmp_path / "w1.duckdb", 3), mart, META, ["rpt"])
+    before = mart.read_bytes()
+    with pytest.raises(PublishError, match="storage version 'v9.9.9'"):  # shaped like a release, not one
+        publish(_warehouse(tmp_path / "w2.duckdb", 5), mart, META, ["rpt"], storage_version="v9.9.9")
+    assert mart.read_bytes() == before and not list(tmp_path.glob("*candidate*"))
+
+
+def test_published_tables_carry_dbt_descriptions_and_keys(handmade_run):
+    """Comments from the dbt YAML on every table (and the columns it describes), primary keys from
+    the `unique` tests, foreign keys from the `relationships` tests: in the file, and a 1.x client sees them."""
+    with duckdb.connect(str(handmade_run.published), read_only=True) as con:
+        comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() "
+                                    "WHERE schema_name = 'marts'").fetchall())
+        column = dict(con.execute("SELECT table_name || '.' || column_name, comment FROM duckdb_columns() "
+                                  "WHERE schema_name = 'marts'").fetchall())
+        keys = {(t, k, tuple(c), r) for t, k, c, r in con.execute(
+            "SELECT table_name, constraint_type, constraint_column_names, referenced_table FROM duckdb_constraints() "
+            "WHERE schema_name = 'marts' AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')").fetchall()}
+    assert all(comments.values()), [t for t, c in comments.items() if not c]
+    assert comments["dim_area"].startswith("One row per county")
+    assert column["dim_area.county_fips"] == "5-digit county FIPS."
+    assert column["rpt_provider_scorecard.provider_id"] == "Provider of the program (dim_provider.provider_id)."
+    assert {("dim_participant", "PRIMARY KEY", ("participant_key",), None),
+            ("dim_area", "PRIMARY KEY", ("county_fips",), None),
+            ("fct_exit_outcomes", "PRIMARY KEY", ("participation_id",), None),
+            ("rpt_provider_scorecard", "PRIMARY KEY", ("program_id", "exit_program_year"), None),
+            ("rpt_wioa_performance", "PRIMARY KEY", ("exit_program_year", "funding_stream", "lwda_code", "indicator"),
+             None),
+            ("fct_exit_outcomes", "FOREIGN KEY", ("participant_key",), "dim_participant"),
+            ("dim_program", "FOREIGN KEY", ("provider_id",), "dim_provider"),
+            ("rpt_provider_scorecard", "FOREIGN KEY", ("program_id",), "dim_program"),
+            ("rpt_provider_scorecard", "FOREIGN KEY", ("provider_id",), "dim_provider")} <= keys
+    read = duckdb_1x(handmade_run.published, "SELECT comment FROM duckdb_columns() "
+                                             "WHERE table_name = 'dim_area' AND column_name = 'county_fips'")
+    assert read.returncode == 0 and "5-digit county FIPS." in read.stdout, read.stderr
+
+
+def test_rows_that_break_a_declared_key_are_not_published(tmp_path):
+    from orchestration.publish.mart_docs import MartDocs
+
+    mart = tmp_path / "mart.duckdb"
+    docs = MartDocs(table_comments={"rpt": "numbers"}, primary_keys={"rpt": ("n",)})
+    publish(_warehouse(tmp_path / "w1.duckdb", 3), mart, META, ["rpt"], docs=docs)
+    before = mart.read_bytes()
+    duplicated = _warehouse(tmp_path / "w2.duckdb", 3)
+    with duckdb.connect(str(duplicated)) as con:
+        con.execute("INSERT INTO marts.rpt VALUES (1)")
+    with pytest.raises(PublishError, match="rpt: its rows break a key"):
+        publish(duplicated, mart, META, ["rpt"], docs=docs)
+    assert mart.read_bytes() == before and not list(tmp_path.glob("*candidate*"))

@@ -22,6 +22,8 @@ from ..quality.validation_report import PublishOutcome, report_path, write_run_r
 from ..coalition.agreement import AgreementError
 from ..coalition.sharing import agreement_for
 from ..ingest.loader import key_check
+from ..dbt_project import o4o_dbt_project
+from ..publish.mart_docs import load_mart_docs
 from ..publish.write_audit_publish import PublishError, PublishResult, describe_version, publish
 from ..resources import O4oSettingsResource
 from ..settings import Settings
@@ -31,7 +33,8 @@ from ..settings import Settings
 REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area", "dim_date", "dim_occupation",
                    "fct_quarterly_earnings", "fct_exit_outcomes", "rpt_wioa_performance",
                    "rpt_provider_scorecard", "rpt_equity_outcomes", "rpt_labor_market",
-                   "rpt_eta9169_performance", "rpt_eta9169_summary"]
+                   "rpt_eta9169_performance", "rpt_eta9169_summary", "dim_lwda", "dim_funding_stream",
+                   "dim_demographic_code"]
 GATE_KEYS = [AssetCheckKey(g.asset_key, GATE_CHECK_NAME) for g in GATES]
 
 
@@ -86,7 +89,9 @@ def publish_with_metadata(context: AssetExecutionContext, settings: Settings, ev
             "gates_passed": str(len(GATE_KEYS)),
             "dagster_run_id": context.run_id,
         }, REQUIRED_TABLES, checks=[e.summary() for e in evaluations],
-            details={"validation": cost, "validation_report": str(report)}, agreement=agreement)
+            details={"validation": cost, "validation_report": str(report)},
+            storage_version=settings.publish_storage_version, docs=load_mart_docs(o4o_dbt_project().manifest_path),
+            agreement=agreement)
     except PublishError as exc:
         _report(context, settings, PublishOutcome(False, f"not published: the audit refused the candidate: {exc}",
                                                   cost["validation_seconds"], cost["wall_seconds"]))

@@ -177,6 +177,10 @@ def _gate_check(gate: Gate):
         result = run_gate(gate, settings, log=context.log.info)
         if not result.passed:
             context.log.error(f"gate failed on {gate.relation}: {result.description}")
+        else:  # the CLI logs each gate as it finishes (README)
+            meta = result.metadata
+            context.log.info(f"gate passed on {gate.relation}: {meta['expectations_run'].value} expectations over "
+                             f"{meta['rows_validated'].value:,} rows in {meta['validation_seconds'].value:.1f} s")
         try:
             write_run_report(context.instance, context.run.run_id, settings.publish_path,
                              expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))

@@ -84,14 +84,35 @@ def write_disclosures(candidate: Path, rows: list[tuple]) -> None:
                             rows)
 
 
+def _attach_new(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(f"ATTACH '{path}' AS pub")
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The full mart's table and column comments (the dbt descriptions) on the member's copy."""
+    comment = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = ? "
+                          "AND table_name = ?", [SCHEMA, table]).fetchone()
+    if comment and comment[0]:
+        con.execute(f"COMMENT ON TABLE pub.{SCHEMA}.{table} IS {_literal(comment[0])}")
+    for column, text in con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'src' "
+                                    "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+                                    [SCHEMA, table]).fetchall():
+        con.execute(f'COMMENT ON COLUMN pub.{SCHEMA}.{table}."{column}" IS {_literal(text)}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def build_member_file(candidate: Path, member_candidate: Path, member: Member, agreement: Agreement,
-                      attach_options: str = "") -> dict[str, int]:
-    """Write the member's file from the full mart's candidate; return its row counts per shared table."""
+                      attach=_attach_new) -> dict[str, int]:
+    """Write the member's file from the full mart's candidate; return its row counts per shared table.
+    `attach(con, path)` attaches the new file as `pub` (publish.py: in the published storage version)."""
     member_candidate.unlink(missing_ok=True)
     counts = {}
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{candidate}' AS src (READ_ONLY)")
-        con.execute(f"ATTACH '{member_candidate}' AS pub{attach_options}")
+        attach(con, member_candidate)
         con.execute(f"CREATE SCHEMA pub.{SCHEMA}")
         con.execute(f"CREATE TEMP TABLE member_people AS {member_participants_sql(member, f'src.{SCHEMA}')}")
         tables = _tables(con, "src")
@@ -101,6 +122,7 @@ def build_member_file(candidate: Path, member_candidate: Path, member: Member, a
             select = _selection(table, tables[table], member, agreement.access(table))
             if select is not None:
                 con.execute(f"CREATE TABLE pub.{SCHEMA}.{table} AS {select}")
+                _copy_comments(con, table)
                 counts[table] = con.execute(f"SELECT count(*) FROM pub.{SCHEMA}.{table}").fetchone()[0]
         for table in ("publish_metadata", "publish_feed_files", "publish_checks"):
             if table in tables:
@@ -146,10 +168,11 @@ def audit_member_file(member_candidate: Path, member: Member, agreement: Agreeme
 
 
 def prepare_member_files(candidate: Path, publish_path: Path, agreement: Agreement,
-                         candidate_of, attach_options: str = "") -> list[MemberFile]:
+                         candidate_of, attach=_attach_new) -> list[MemberFile]:
     """Record the disclosures in the full candidate, then write and audit every member's candidate.
 
-    `candidate_of(path)` names the candidate of a published path (publish.py's rule). Raises
+    `candidate_of(path)` names the candidate of a published path (publish.py's rule), `attach` attaches
+    a new member file as `pub`. Raises
     MemberFileError (nothing published) when a member file is not exactly what the agreement gives.
     """
     rows = disclosures(candidate, agreement, publish_path)
@@ -160,7 +183,7 @@ def prepare_member_files(candidate: Path, publish_path: Path, agreement: Agreeme
             path = member.file_name(publish_path)
             expected = {r[4]: r[6] for r in rows if r[0] == member.id}
             files.append(MemberFile(member, path, candidate_of(path), expected))
-            counts = build_member_file(candidate, files[-1].candidate, member, agreement, attach_options)
+            counts = build_member_file(candidate, files[-1].candidate, member, agreement, attach)
             if counts != expected:
                 raise MemberFileError(f"{member.id}: wrote {counts}, the disclosure says {expected}")
             audit_member_file(files[-1].candidate, member, agreement, expected)

@@ -1,7 +1,8 @@
 """A coalition in PostgreSQL: one role per member, row-level security on the person tables.
 
-Called by the PostgreSQL publish (orchestration/bi/postgres.py) inside its one transaction,
-after the tables are loaded, so a reader never sees a table without its policy. Every publish
+Called by the PostgreSQL publish (orchestration/publish/postgres.py) inside its one transaction,
+so a reader never sees a table without its policy: `set_policies` before the rows are loaded,
+`grant_shares` after them. Every publish
 first takes back what an earlier agreement gave (drops every policy on schema `marts`, revokes
 every `o4o_member_*` role), then applies the current agreement:
 
@@ -66,61 +67,73 @@ def _ensure_role(cur: psycopg.Cursor, role: str) -> None:
             sql.Identifier(role)))
 
 
-def _member_people(cur: psycopg.Cursor, agreement: Agreement) -> None:
+def _create_member_people(cur: psycopg.Cursor) -> None:
     people = sql.Identifier(PEOPLE_SCHEMA, "member_people")
     cur.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(PEOPLE_SCHEMA)))
     cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(sql.Identifier(PEOPLE_SCHEMA)))
     cur.execute(sql.SQL("CREATE TABLE {} (member_role text NOT NULL, participant_key text NOT NULL, "
                         "PRIMARY KEY (member_role, participant_key))").format(people))
-    for member in agreement.members:
-        cur.execute(sql.SQL("INSERT INTO {} SELECT {}, participant_key FROM ({}) people").format(
-            people, sql.Literal(member.role), sql.SQL(member_participants_sql(member, SCHEMA))))
     cur.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(people))
     cur.execute(sql.SQL("CREATE POLICY own_people ON {} FOR SELECT USING (pg_has_role(member_role, 'MEMBER'))"
                         ).format(people))
-    cur.execute(sql.SQL("ANALYZE {}").format(people))
 
 
-def apply_agreement(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[str, set[str]],
-                    bi_role: str) -> dict[str, list[str]]:
-    """Set roles, grants and policies for `agreement` (None: take back only). `tables` maps each
-    published table to its columns. Returns {role: tables it may read}."""
-    _take_back(cur)
-    if agreement is None:
-        return {}
-    schema = sql.Identifier(SCHEMA)
-    person = {t for t, cols in tables.items() if "participant_key" in cols}
+def _check_tables(agreement: Agreement, tables: dict[str, set[str]]) -> None:
     unknown = sorted(t for t in agreement.tables if t not in tables)
     if unknown:
         raise CoalitionPolicyError(f"{agreement.path}: tables {unknown} are not in the published mart")
-    _member_people(cur, agreement)
-    for table in sorted(person):
+
+
+def set_policies(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[str, set[str]]) -> None:
+    """Before any row is loaded (PostgreSQL refuses ALTER TABLE on a table with pending deferred
+    foreign-key checks): take back what the last agreement gave, then create the member roles, the
+    (empty) member_people lookup and the row-level security policies of `agreement` (None: take back
+    only). `tables` maps each published table to its columns."""
+    _take_back(cur)
+    if agreement is None:
+        return
+    _check_tables(agreement, tables)
+    _create_member_people(cur)
+    for table in sorted(t for t, cols in tables.items() if "participant_key" in cols):
         cur.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(sql.Identifier(SCHEMA, table)))
-        cur.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier(SCHEMA, table), sql.Identifier(bi_role)))
-    for table in sorted(set(tables) - person - set(agreement.shared_tables("aggregate")) - set(PUBLISH_TABLES)):
+    for member in agreement.members:
+        _ensure_role(cur, member.role)
+        people = (f"{PEOPLE_SCHEMA}.member_people WHERE member_role = " + "'" + member.role.replace("'", "''") + "'")
+        for table in sorted(t for t in tables if agreement.access(t) == "record"):
+            cur.execute(sql.SQL("CREATE POLICY {} ON {} FOR SELECT TO {} USING ({})").format(
+                sql.Identifier(member.role), sql.Identifier(SCHEMA, table), sql.Identifier(member.role),
+                sql.SQL(own_rows_predicate(tables[table], member, people))))
+
+
+def grant_shares(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[str, set[str]],
+                 bi_role: str) -> dict[str, list[str]]:
+    """After the rows are loaded and `bi_role` was granted the mart: fill member_people, grant each
+    member role its tables and its logins, and take the person tables (and anything not shared as
+    an aggregate) from `bi_role`. Returns {role: tables it may read}."""
+    if agreement is None:
+        return {}
+    people = sql.Identifier(PEOPLE_SCHEMA, "member_people")
+    for member in agreement.members:
+        cur.execute(sql.SQL("INSERT INTO {} SELECT DISTINCT {}, participant_key FROM ({}) people").format(
+            people, sql.Literal(member.role), sql.SQL(member_participants_sql(member, SCHEMA))))
+    cur.execute(sql.SQL("ANALYZE {}").format(people))
+    person = {t for t, cols in tables.items() if "participant_key" in cols}
+    for table in sorted(person | (set(tables) - set(agreement.shared_tables("aggregate")) - set(PUBLISH_TABLES))):
         cur.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier(SCHEMA, table), sql.Identifier(bi_role)))
     readable = {}
     for member in agreement.members:
         role = sql.Identifier(member.role)
-        _ensure_role(cur, member.role)
         for login in member.logins:
-            cur.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [login])
-            found = cur.fetchone()
-            if found is None:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [login])
+            if cur.fetchone() is None:
                 raise CoalitionPolicyError(f"{agreement.path}: member {member.id!r} lists login {login!r}, which "
                                            "is not a role in this PostgreSQL server; create it first")
             cur.execute(sql.SQL("GRANT {} TO {}").format(role, sql.Identifier(login)))
-        cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role))
+        cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(SCHEMA), role))
         cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(PEOPLE_SCHEMA), role))
-        cur.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier(PEOPLE_SCHEMA, "member_people"), role))
+        cur.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(people, role))
         shared = sorted(t for t in tables if t in PUBLISH_TABLES or agreement.access(t) in ("aggregate", "record"))
         for table in shared:
             cur.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier(SCHEMA, table), role))
-            if agreement.access(table) == "record":
-                people = (f"{PEOPLE_SCHEMA}.member_people WHERE member_role = "
-                          + "'" + member.role.replace("'", "''") + "'")
-                cur.execute(sql.SQL("CREATE POLICY {} ON {} FOR SELECT TO {} USING ({})").format(
-                    sql.Identifier(member.role), sql.Identifier(SCHEMA, table), role,
-                    sql.SQL(own_rows_predicate(tables[table], member, people))))
         readable[member.role] = shared
     return readable

@@ -161,3 +161,22 @@ ENTITIES_BY_NAME = {e.name: e for e in ENTITIES}
 FEEDS: dict[str, list[Entity]] = {}
 for _e in ENTITIES:
     FEEDS.setdefault(_e.feed, []).append(_e)
+
+
+def landing_problem(landing_dir) -> str | None:
+    """What is missing from a landing directory before a run starts, in one line; None when the
+    directory and each feed folder (FEEDS) exist and some feed file is there."""
+    from pathlib import Path
+
+    landing = Path(landing_dir)
+    if not landing.is_dir():
+        return (f"the landing directory {landing} does not exist"
+                + (" (it is a file)" if landing.exists() else "")
+                + ": set O4O_LANDING_DIR to the folder holding providers/, job_center/ and labor_market/")
+    missing = [feed for feed in FEEDS if not (landing / feed).is_dir()]
+    if missing:
+        return (f"the landing directory {landing} has no feed folder {', '.join(f'{m}/' for m in missing)} "
+                f"(feeds.md: it holds {', '.join(f'{f}/' for f in FEEDS)})")
+    if not any(p.suffix.lower() == ".csv" for feed in FEEDS for p in (landing / feed).iterdir() if p.is_file()):
+        return f"the landing directory {landing} holds no feed file (*.csv) in {', '.join(f'{f}/' for f in FEEDS)}"
+    return None

@@ -99,10 +99,11 @@ def scorecard_employment(data: ReportData) -> dict | None:
     rows = []
     for r in data.scorecards:
         rate = r["employment_rate_q2"]
-        text = f"{rate:.0%}" if rate is not None else ("S" if r["is_suppressed"] else "–")
+        withheld = bool(r.get("is_employment_rate_q2_suppressed"))
+        text = f"{rate:.0%}" if rate is not None else ("S" if withheld else "–")
         rows.append({"program": _program_label(r), "exit_program_year": r["exit_program_year"], "rate": rate,
                      "text": text, "exiters": r["exiters"], "enrolled": r["enrolled"],
-                     "status": "suppressed" if r["is_suppressed"] and rate is None else
+                     "status": "suppressed" if withheld and rate is None else
                      ("no known outcome" if rate is None else "shown"),
                      "q4": r["employment_rate_q4"], "median": r["median_earnings_q2"]})
     if not rows:

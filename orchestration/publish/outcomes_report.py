@@ -143,29 +143,30 @@ def _performance_table(data: ReportData, cells: _Cells) -> str:
                   "(numerator / denominator under each rate)")
 
 
-# rpt_provider_scorecard flags rows, not cells: an empty outcome in a flagged row may also be "not known yet".
-SCORECARD_WHY = ("This program-year is flagged suppressed: the outcome is withheld because fewer than the "
-                 "threshold are in its denominator, or it is not known yet (the mart flags the row, not the cell).")
+# rpt_provider_scorecard flags each value (is_<value>_suppressed): an empty cell without its flag is "not known yet".
+SCORECARD_WHY = "This value is withheld: fewer than the threshold are in its denominator."
 
 
 def _scorecard_table(data: ReportData, cells: _Cells) -> str:
     rows = []
     value = functools.partial(cells.value, why=SCORECARD_WHY)
     for r in data.scorecards:
-        s = r["is_suppressed"]
+        def s(column: str, r=r) -> bool:
+            return bool(r.get(f"is_{column}_suppressed"))
         rows.append(
             f'<tr><th scope="row">{r["exit_program_year"]}</th>'
             f'<td>{html.escape(str(r["program_name"]))}'
             f'<span class="detail">{html.escape(str(r["program_id"]))}</span></td>'
             f'<td>{html.escape(str(r["provider_name"]))}</td>'
             f'<td class="num">{_count(r["enrolled"])}</td>'
-            + value(r["completed"], s, _count) + value(r["completion_rate"], s, _rate)
+            + value(r["completed"], s("completion"), _count) + value(r["completion_rate"], s("completion"), _rate)
             + f'<td class="num">{_count(r["exiters"])}</td>'
-            + value(r["employment_rate_q2"], s, _rate) + value(r["employment_rate_q4"], s, _rate)
-            + value(r["median_pre_program_earnings"], s, _dollars)
-            + value(r["median_earnings_q2"], s, _dollars)
-            + value(r["earnings_change"], s, _signed_dollars)
-            + value(r["credential_attainment_rate"], s, _rate)
+            + value(r["employment_rate_q2"], s("employment_rate_q2"), _rate)
+            + value(r["employment_rate_q4"], s("employment_rate_q4"), _rate)
+            + value(r["median_pre_program_earnings"], s("median_pre_program_earnings"), _dollars)
+            + value(r["median_earnings_q2"], s("median_earnings_q2"), _dollars)
+            + value(r["earnings_change"], s("earnings_change"), _signed_dollars)
+            + value(r["credential_attainment_rate"], s("credential_attainment_rate"), _rate)
             + value(r["tuition_cost"], False, _dollars) + "</tr>")
     table = _table(["Exit PY", "Program", "Provider", "Enrolled", "Completed", "Completion rate", "Exiters",
                    "Employed Q2", "Employed Q4", "Median earnings before", "Median earnings Q2 after",

@@ -8,6 +8,11 @@ blocked while the load runs - even a REPEATABLE READ transaction opened before t
 keeps seeing the old mart to its end. Only a table whose columns changed is dropped and
 re-created (inside the same transaction; readers of that table wait for the commit).
 
+The catalog follows the DuckDB file too (mart_docs.py writes it there from dbt): table and column
+comments, primary keys, and foreign keys (DEFERRABLE INITIALLY DEFERRED, so the refill is
+checked at commit); every foreign key and the columns BI tools filter on (FILTER_COLUMNS) are
+indexed.
+
 The login-less role `o4o_bi` gets USAGE on schema `marts` and SELECT on its tables, plus
 default privileges so re-created tables stay readable; grant it to your BI users.
 """
@@ -24,7 +29,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
-from ..coalition.postgres_policies import CoalitionPolicyError, apply_agreement
+from ..coalition.postgres_policies import CoalitionPolicyError, grant_shares, set_policies
 
 SCHEMA = "marts"
 BI_ROLE = "o4o_bi"
@@ -44,7 +49,7 @@ _PG_TYPES = {
     "UBIGINT": "numeric(20,0)",
     "HUGEINT": "numeric(38,0)",
     "FLOAT": "real",
-    "DOUBLE": "double precision",
+    "DOUBLE": "numeric",  # rates and money: exact, and round(value, 1) works (it does not on double precision)
     "DATE": "date",
     "TIME": "time without time zone",
     "TIMESTAMP": "timestamp without time zone",
@@ -63,6 +68,20 @@ class PostgresPublishError(RuntimeError):
 class Column:
     name: str
     pg_type: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the DuckDB file declares besides rows: comments, primary and foreign keys."""
+    table_comments: dict[str, str]
+    column_comments: dict[str, dict[str, str]]
+    primary_keys: dict[str, tuple[str, ...]]
+    foreign_keys: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]]
+
+
+# Columns BI tools filter and group on; indexed wherever they are not the leading primary-key column.
+FILTER_COLUMNS = ("lwda_code", "funding_stream", "exit_program_year", "report_program_year", "indicator",
+                  "provider_id", "program_id", "participant_key", "county_fips", "exit_quarter", "dimension")
 
 
 @dataclass
@@ -98,6 +117,87 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[Column]]:
     for table, column, dtype in rows:
         tables.setdefault(table, []).append(Column(column, pg_type(dtype, f"{SCHEMA}.{table}.{column}")))
     return tables
+
+
+def mart_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
+    """Comments and keys of the published file's `marts` tables."""
+    tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = ? "
+                              "AND comment IS NOT NULL", [SCHEMA]).fetchall())
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, comment in con.execute("""SELECT table_name, column_name, comment FROM duckdb_columns()
+            WHERE schema_name = ? AND comment IS NOT NULL""", [SCHEMA]).fetchall():
+        columns.setdefault(table, {})[column] = comment
+    primary, foreign = {}, {}
+    for table, kind, cols, ref, ref_cols in con.execute("""SELECT table_name, constraint_type,
+            constraint_column_names, referenced_table, referenced_column_names FROM duckdb_constraints()
+            WHERE schema_name = ? AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')
+            ORDER BY table_name, constraint_index""", [SCHEMA]).fetchall():
+        if kind == "PRIMARY KEY":
+            primary[table] = tuple(cols)
+        elif ref:
+            foreign.setdefault(table, []).append((tuple(cols), ref, tuple(ref_cols)))
+    return Catalog(tables, columns, primary, foreign)
+
+
+def _existing_primary_keys(cur: psycopg.Cursor) -> dict[str, tuple[str, ...]]:
+    cur.execute("""SELECT c.relname, array_agg(a.attname ORDER BY k.ord)
+        FROM pg_constraint p JOIN pg_class c ON c.oid = p.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        CROSS JOIN LATERAL unnest(p.conkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+        WHERE n.nspname = %s AND p.contype = 'p' GROUP BY c.relname""", [SCHEMA])
+    return {t: tuple(cols) for t, cols in cur.fetchall()}
+
+
+def _foreign_key_name(table: str, columns: tuple[str, ...]) -> str:
+    return f"{table}_{'_'.join(columns)}_fkey"[:63]
+
+
+def _drop_foreign_keys_touching(cur: psycopg.Cursor, tables: set[str]) -> None:
+    """Drop the foreign keys from or to `tables` (before those are dropped or re-created)."""
+    cur.execute("""SELECT c.relname, p.conname, f.relname FROM pg_constraint p
+        JOIN pg_class c ON c.oid = p.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_class f ON f.oid = p.confrelid WHERE n.nspname = %s AND p.contype = 'f'""", [SCHEMA])
+    for table, name, referenced in cur.fetchall():
+        if table in tables or referenced in tables:
+            cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.Identifier(SCHEMA, table), sql.Identifier(name)))
+
+
+def _sync_foreign_keys(cur: psycopg.Cursor, catalog: Catalog) -> None:
+    """Make the schema's foreign keys the file's: drop the others, add the missing. Added NOT VALID
+    (the old rows are about to go); every new row is checked at commit, then they are validated."""
+    wanted = {(t, _foreign_key_name(t, cols)): (cols, ref, ref_cols)
+              for t, fks in catalog.foreign_keys.items() for cols, ref, ref_cols in fks}
+    cur.execute("""SELECT c.relname, p.conname FROM pg_constraint p JOIN pg_class c ON c.oid = p.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND p.contype = 'f'""", [SCHEMA])
+    existing = set(cur.fetchall())
+    for table, name in sorted(existing - wanted.keys()):
+        cur.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(SCHEMA, table),
+                                                                         sql.Identifier(name)))
+    for (table, name), (cols, ref, ref_cols) in sorted(wanted.items()):
+        if (table, name) not in existing:
+            cur.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) "
+                                "DEFERRABLE INITIALLY DEFERRED NOT VALID").format(
+                sql.Identifier(SCHEMA, table), sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, cols)),
+                sql.Identifier(SCHEMA, ref), sql.SQL(", ").join(map(sql.Identifier, ref_cols))))
+
+
+def _index_and_comment(cur: psycopg.Cursor, table: str, columns: list[Column], catalog: Catalog) -> None:
+    names = {c.name for c in columns}
+    key = catalog.primary_keys.get(table, ())
+    indexed = [fk_cols for fk_cols, _, _ in catalog.foreign_keys.get(table, [])]
+    indexed += [(c,) for c in FILTER_COLUMNS if c in names and (c,) not in indexed and key[:1] != (c,)]
+    for cols in indexed:
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+            sql.Identifier(f"{table}_{'_'.join(cols)}_idx"[:63]), sql.Identifier(SCHEMA, table),
+            sql.SQL(", ").join(map(sql.Identifier, cols))))
+    if table in catalog.table_comments:
+        cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(SCHEMA, table),
+                                                                sql.Literal(catalog.table_comments[table])))
+    for column, comment in catalog.column_comments.get(table, {}).items():
+        if column in names:
+            cur.execute(sql.SQL("COMMENT ON COLUMN {} IS {}").format(sql.Identifier(SCHEMA, table, column),
+                                                                     sql.Literal(comment)))
 
 
 def _existing_tables(cur: psycopg.Cursor) -> dict[str, list[Column]]:
@@ -139,11 +239,13 @@ def _grant_read(cur: psycopg.Cursor) -> None:
     cur.execute(sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT ON TABLES TO {}").format(schema, role))
 
 
-def _create_table(cur: psycopg.Cursor, table: str, columns: list[Column]) -> None:
+def _create_table(cur: psycopg.Cursor, table: str, columns: list[Column], key: tuple[str, ...]) -> None:
     ident = sql.Identifier(SCHEMA, table)
     cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ident))
-    cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in columns)))
+    parts = [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.pg_type)) for c in columns]
+    if key:
+        parts.append(sql.SQL("PRIMARY KEY ({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
+    cur.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(parts)))
 
 
 def _copy_in(cur: psycopg.Cursor, table: str, columns: list[Column], csv_path: Path) -> None:
@@ -166,18 +268,20 @@ def publish_to_postgres(mart_path: Path, url: str,
     """Make PostgreSQL's `marts` schema equal to the published DuckDB file, atomically.
 
     With a coalition `agreement`, member roles and row-level security are set in the same
-    transaction (orchestration/coalition/postgres_policies.py). `before_commit` runs once everything is loaded and audited but not yet committed (tests use it
-    to look at the database from another connection at the most revealing moment).
+    transaction (orchestration/coalition/postgres_policies.py). `before_commit` runs once everything
+    is loaded and audited but not yet committed (tests use it to look at the database from another
+    connection at the most revealing moment).
     """
     with tempfile.TemporaryDirectory(prefix="o4o-pg-") as tmp:
         with duckdb.connect(str(mart_path), read_only=True) as duck:
             tables = mart_tables(duck)
+            catalog = mart_catalog(duck)
             if not tables:
                 raise PostgresPublishError(f"{mart_path} holds no tables in schema {SCHEMA}: nothing to publish")
             exports = {t: Path(tmp) / f"{i}.csv" for i, t in enumerate(sorted(tables))}
             expected = {t: _export_csv(duck, t, tables[t], exports[t]) for t in sorted(tables)}
         try:
-            recreated, dropped = _load(url, tables, exports, expected, mart_path, before_commit, agreement)
+            recreated, dropped = _load(url, tables, catalog, exports, expected, mart_path, before_commit, agreement)
         except CoalitionPolicyError as exc:
             raise PostgresPublishError(f"publishing to PostgreSQL ({describe_target(url)}) failed; PostgreSQL "
                                        f"was left as it was: {exc}") from exc
@@ -187,8 +291,9 @@ def publish_to_postgres(mart_path: Path, url: str,
     return PostgresPublishResult(describe_target(url), expected, recreated, dropped)
 
 
-def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], expected: dict[str, int],
-          mart_path: Path, before_commit: Callable[[], None] | None, agreement=None) -> tuple[list[str], list[str]]:
+def _load(url: str, tables: dict[str, list[Column]], catalog: Catalog, exports: dict[str, Path],
+          expected: dict[str, int], mart_path: Path, before_commit: Callable[[], None] | None,
+          agreement=None) -> tuple[list[str], list[str]]:
     recreated, dropped = [], []
     with psycopg.connect(url, connect_timeout=10, application_name="o4o publish") as conn:
         # psycopg commits when this block ends normally and rolls back when it raises.
@@ -199,19 +304,31 @@ def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], e
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
             cur.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(sql.Identifier(SCHEMA), sql.Literal(
                 "o4o published mart, loaded from the audited DuckDB mart (docs/bi.md). Read it as role o4o_bi.")))
-            existing = _existing_tables(cur)
+            existing, existing_keys = _existing_tables(cur), _existing_primary_keys(cur)
+            changed = {t for t in tables if existing.get(t) != tables[t]
+                       or existing_keys.get(t, ()) != catalog.primary_keys.get(t, ())}
+            _drop_foreign_keys_touching(cur, changed | (existing.keys() - tables.keys()))
             for table in sorted(existing.keys() - tables.keys()):
                 cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(SCHEMA, table)))
                 dropped.append(table)
+            # Every DDL before the first row changes: PostgreSQL refuses ALTER and CREATE INDEX on a
+            # table with pending (deferred) foreign-key checks.
+            for table in sorted(changed):
+                _create_table(cur, table, tables[table], catalog.primary_keys.get(table, ()))
+                recreated.append(table)
+            _sync_foreign_keys(cur, catalog)
             for table in sorted(tables):
-                if existing.get(table) == tables[table]:
+                _index_and_comment(cur, table, tables[table], catalog)
+            columns = {t: {c.name for c in cols} for t, cols in tables.items()}
+            set_policies(cur, agreement, columns)  # a coalition's row-level security (docs/coalition.md)
+            # Foreign keys are deferred: every row is checked at commit, whatever the refill order.
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in sorted(tables):
+                if table not in changed:
                     cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(SCHEMA, table)))
-                else:
-                    _create_table(cur, table, tables[table])
-                    recreated.append(table)
                 _copy_in(cur, table, tables[table], exports[table])
             _grant_read(cur)
-            apply_agreement(cur, agreement, {t: {c.name for c in cols} for t, cols in tables.items()}, BI_ROLE)
+            grant_shares(cur, agreement, columns, BI_ROLE)
             for table, rows in expected.items():
                 cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(SCHEMA, table)))
                 got = cur.fetchone()[0]
@@ -220,4 +337,19 @@ def _load(url: str, tables: dict[str, list[Column]], exports: dict[str, Path], e
                 cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(SCHEMA, table)))
             if before_commit is not None:
                 before_commit()
+        conn.commit()  # the load, whole; the deferred foreign-key checks run here
+        _validate_foreign_keys(conn)
     return recreated, dropped
+
+
+def _validate_foreign_keys(conn: psycopg.Connection) -> None:
+    """Mark the foreign keys added NOT VALID as validated (after the commit, which checked every row
+    of the refilled tables; VALIDATE does not block readers)."""
+    with conn.cursor() as cur:
+        cur.execute("""SELECT c.relname, p.conname FROM pg_constraint p JOIN pg_class c ON c.oid = p.conrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND p.contype = 'f' AND NOT p.convalidated""", [SCHEMA])
+        for table, name in cur.fetchall():
+            cur.execute(sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(sql.Identifier(SCHEMA, table),
+                                                                                 sql.Identifier(name)))
+    conn.commit()

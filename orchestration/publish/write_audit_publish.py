@@ -25,15 +25,25 @@ from pathlib import Path
 import duckdb
 
 from ..ingest.loader import sha256_file as file_sha256  # one checksum for feed files and marts
+from .mart_docs import MartDocs
 from .mart_reader import published_version
 from ..ingest.masking import file_label
-from ..settings import MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
+from ..settings import DEFAULT_PUBLISH_STORAGE_VERSION, MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
 METADATA_TABLE = "publish_metadata"
 FEED_FILES_TABLE = "publish_feed_files"
 TABLES_TABLE = "publish_tables"
 CHECKS_TABLE = "publish_checks"
+# Comments of the publish tables (the data tables' come from dbt: orchestration/publish/mart_docs.py).
+PUBLISH_TABLE_COMMENTS = {
+    METADATA_TABLE: "What was published: when, from which git revision and Dagster run, suppression threshold, "
+                    "PII key mode and key check, storage version (one key/value row each).",
+    FEED_FILES_TABLE: "Each landing file loaded into this mart: entity, file label, sha256, size, rows read and "
+                      "quarantined, status, when first loaded.",
+    TABLES_TABLE: "Rows per published table.",
+    CHECKS_TABLE: "Each Great Expectations gate of the run that published this mart: verdict and counts.",
+}
 CHECK_COLUMNS = {"asset": "VARCHAR", "check_name": "VARCHAR", "layer": "VARCHAR", "passed": "BOOLEAN",
                  "expectations_run": "INTEGER", "expectations_failed": "INTEGER", "warnings": "INTEGER",
                  "unexpected_rows": "BIGINT", "quarantined_rows": "BIGINT", "validation_seconds": "DOUBLE"}
@@ -89,17 +99,67 @@ def _mart_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
         "ORDER BY table_name", [catalog, MARTS_SCHEMA]).fetchall()]
 
 
+def attach_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, storage_version: str) -> None:
+    """Attach a new candidate file as `pub`, written in `storage_version`'s format (DuckDB 1.x clients
+    refuse a file in a newer one: "version number 69 ... only 64-68")."""
+    try:
+        con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{storage_version}')")
+    except duckdb.Error as exc:
+        raise PublishError(f"cannot write the mart in storage version {storage_version!r} "
+                           f"(O4O_PUBLISH_STORAGE_VERSION): {exc}") from exc
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def copy_table(con: duckdb.DuckDBPyConnection, table: str, docs: MartDocs) -> None:
+    """Create `pub.marts.<table>` with the warehouse table's columns and the primary and foreign keys
+    of `docs`, fill it, and comment it. A key the rows break is refused (PublishError)."""
+    columns = con.execute("""SELECT column_name, data_type FROM duckdb_columns()
+        WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? ORDER BY column_index""",
+                          [MARTS_SCHEMA, table]).fetchall()
+    names = {c for c, _ in columns}
+    parts = [f"{_ident(c)} {t}" for c, t in columns]
+    key = docs.primary_keys.get(table)
+    if key and set(key) <= names:
+        parts.append(f"PRIMARY KEY ({', '.join(map(_ident, key))})")
+    for fk in docs.foreign_keys.get(table, []):
+        if set(fk.columns) <= names and docs.primary_keys.get(fk.referenced_table) == fk.referenced_columns:
+            parts.append(f"FOREIGN KEY ({', '.join(map(_ident, fk.columns))}) REFERENCES "
+                         f"{fk.referenced_table} ({', '.join(map(_ident, fk.referenced_columns))})")
+    target = f"pub.{MARTS_SCHEMA}.{table}"
+    con.execute(f"CREATE TABLE {target} ({', '.join(parts)})")
+    try:
+        con.execute(f"INSERT INTO {target} SELECT * FROM wh.{MARTS_SCHEMA}.{table}")
+    except duckdb.ConstraintException as exc:
+        raise PublishError(f"{table}: its rows break a key declared by its dbt tests: {exc}") from exc
+    if table in docs.table_comments:
+        con.execute(f"COMMENT ON TABLE {target} IS {_literal(docs.table_comments[table])}")
+    for column, comment in docs.column_comments.get(table, {}).items():
+        if column in names:
+            con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_literal(comment)}")
+
+
 def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str],
-                    checks: list[dict] | None = None) -> dict[str, int]:
-    """Copy the warehouse's marts into a fresh file with the publish tables; return row counts per table."""
+                    checks: list[dict] | None = None,
+                    storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION,
+                    docs: MartDocs | None = None) -> dict[str, int]:
+    """Copy the warehouse's marts into a fresh file with the publish tables (with `docs`' comments
+    and keys); return row counts per table."""
     candidate.unlink(missing_ok=True)
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{warehouse_path}' AS wh (READ_ONLY)")
-        con.execute(f"ATTACH '{candidate}' AS pub")
+        attach_candidate(con, candidate, storage_version)
         con.execute(f"CREATE SCHEMA pub.{MARTS_SCHEMA}")
         counts = {}
-        for table in _mart_relations(con, "wh"):
-            con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{table} AS SELECT * FROM wh.{MARTS_SCHEMA}.{table}")
+        docs = docs or MartDocs()
+        for table in docs.creation_order(_mart_relations(con, "wh")):
+            copy_table(con, table, docs)
             counts[table] = con.execute(f"SELECT count(*) FROM wh.{MARTS_SCHEMA}.{table}").fetchone()[0]
         con.execute(f"CREATE TABLE pub.{MARTS_SCHEMA}.{METADATA_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
         con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{METADATA_TABLE} VALUES (?, ?)", sorted(metadata.items()))
@@ -123,6 +183,8 @@ def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, s
             placeholders = ", ".join("?" * len(CHECK_COLUMNS))
             con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{CHECKS_TABLE} VALUES ({placeholders})",
                             [[c.get(k) for k in CHECK_COLUMNS] for c in checks])
+        for table, comment in PUBLISH_TABLE_COMMENTS.items():
+            con.execute(f"COMMENT ON TABLE pub.{MARTS_SCHEMA}.{table} IS {_literal(comment)}")
         con.execute("DETACH pub")
     return counts
 
@@ -195,26 +257,30 @@ def swap_in(candidate: Path, publish_path: Path) -> None:
 
 def publish(warehouse_path: Path, publish_path: Path, metadata: dict[str, str],
             required_tables: list[str], checks: list[dict] | None = None,
-            details: dict | None = None, agreement=None) -> PublishResult:
+            details: dict | None = None, storage_version: str = DEFAULT_PUBLISH_STORAGE_VERSION,
+            docs: MartDocs | None = None, agreement=None) -> PublishResult:
     """Write, audit, publish. `checks` (one summary per gate) go into the file and the JSON;
-    `details` (e.g. the validation cost) into the JSON only. With a coalition `agreement`
-    (orchestration/coalition/), every member's file is written and audited with the full mart
-    and swapped in right after it; nothing is swapped unless all of them passed."""
+    `details` (e.g. the validation cost) into the JSON only; the file is written in DuckDB's
+    `storage_version` format (O4O_PUBLISH_STORAGE_VERSION), its tables with `docs`' comments and keys.
+    With a coalition `agreement` (orchestration/coalition/), every member's file is written (same
+    format) and audited with the full mart and swapped in right after it; nothing is swapped unless
+    all of them passed."""
     from ..coalition.member_files import MemberFileError, prepare_member_files
 
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     candidate = candidate_path(publish_path)
     metadata = {"published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "git_revision": git_revision(), **metadata}
+                "git_revision": git_revision(), "storage_version": storage_version, **metadata}
     if agreement is not None:
         metadata.update({"coalition_agreement": agreement.name, "coalition_agreement_sha256": agreement.sha256,
                          "coalition_members": ",".join(m.id for m in agreement.members)})
     members = []
     try:
-        counts = build_candidate(warehouse_path, candidate, metadata, checks)
+        counts = build_candidate(warehouse_path, candidate, metadata, checks, storage_version, docs)
         if agreement is not None:
             try:
-                members = prepare_member_files(candidate, publish_path, agreement, candidate_path)
+                members = prepare_member_files(candidate, publish_path, agreement, candidate_path,
+                                               lambda con, path: attach_candidate(con, path, storage_version))
             except MemberFileError as exc:
                 raise PublishError(f"coalition member file: {exc}") from exc
             details = {**(details or {}), "disclosures": {m.member.id: m.tables for m in members}}

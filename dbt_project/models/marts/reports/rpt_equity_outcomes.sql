@@ -201,7 +201,22 @@ select
     cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
     cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
     cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
-    cast(cells.lwda_code as {{ dbt.type_string() }}) as lwda_code
+    cast(cells.lwda_code as {{ dbt.type_string() }}) as lwda_code,
+    cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
+    cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label,
+    cast(overall.value as {{ type_double() }}) as overall_value,
+    cast(case when not s.is_suppressed then cells.value end - overall.value as {{ type_double() }}) as gap_to_overall
 from cells
 inner join suppression as s
     on s.cell_id = cells.cell_id
+-- names beside the codes (dim_lwda holds the 'all' rollup too)
+left join {{ ref('dim_lwda') }} as lwda
+    on lwda.lwda_code = cells.lwda_code
+left join {{ ref('dim_funding_stream') }} as streams
+    on streams.funding_stream = cells.funding_stream
+-- the published total of the same key (NULL where rpt_wioa_performance withholds it)
+left join {{ ref('rpt_wioa_performance') }} as overall
+    on overall.exit_program_year = cells.exit_program_year
+   and overall.funding_stream = cells.funding_stream
+   and overall.lwda_code = cells.lwda_code
+   and overall.indicator = cells.indicator

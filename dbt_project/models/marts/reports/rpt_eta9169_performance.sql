@@ -160,8 +160,15 @@ select
                              quarter_of_quarter_index('c.last_outcome_quarter_index')) }} as {{ dbt.type_string() }})
         as last_outcome_quarter,
     cast(coalesce(bounds.latest_wage_quarter_index - c.last_outcome_quarter_index >= {{ outcome_runout_quarters() }}, false)
-         as {{ dbt.type_boolean() }}) as is_final
+         as {{ dbt.type_boolean() }}) as is_final,
+    cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
+    cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label
 from completed as c
 inner join suppression as s
     on s.cell_id = c.cell_id
 cross join bounds
+-- names beside the codes (dim_lwda holds the 'all' rollup too)
+left join {{ ref('dim_lwda') }} as lwda
+    on lwda.lwda_code = c.lwda_code
+left join {{ ref('dim_funding_stream') }} as streams
+    on streams.funding_stream = c.funding_stream

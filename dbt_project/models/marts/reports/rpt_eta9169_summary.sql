@@ -196,7 +196,9 @@ select
     cast(case when not s.is_suppressed then c.numerator end as decimal(14, 2)) as funds_expended,
     cast(case when not s.is_suppressed then {{ rate('c.numerator', 'c.participants_served') }} end
          as {{ type_double() }}) as cost_per_participant_served,
-    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
+    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
+    cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
+    cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label
 from cells as c
 inner join suppression as s
     on s.cell_id = c.cell_id
@@ -204,3 +206,8 @@ inner join served_windows as sw
     on sw.report_program_year = c.report_program_year
 inner join exited_windows as ew
     on ew.report_program_year = c.report_program_year
+-- names beside the codes (dim_lwda holds the 'all' rollup too)
+left join {{ ref('dim_lwda') }} as lwda
+    on lwda.lwda_code = c.lwda_code
+left join {{ ref('dim_funding_stream') }} as streams
+    on streams.funding_stream = c.funding_stream

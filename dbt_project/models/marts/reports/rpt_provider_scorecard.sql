@@ -65,6 +65,8 @@ joined as (
         program_years.program_id,
         program_years.exit_program_year,
         programs.provider_id,
+        programs.program_name,
+        providers.provider_name,
         programs.tuition_cost,
         coalesce(enrollments.enrolled, 0) as enrolled,
         coalesce(exit_stats.exiters, 0) as exiters,
@@ -88,6 +90,8 @@ joined as (
        and enrollments.exit_program_year = program_years.exit_program_year
     left join {{ ref('stg_providers__programs') }} as programs
         on programs.program_id = program_years.program_id
+    left join {{ ref('stg_providers__providers') }} as providers
+        on providers.provider_id = programs.provider_id
 
 ),
 
@@ -103,16 +107,19 @@ suppressed as (
         {{ suppress(rate('credential_numerator', 'credential_denominator'), 'credential_denominator') }}
             as credential_attainment_rate,
         {{ suppress('pre_program_median', 'pre_program_denominator') }} as median_pre_program_earnings,
-        -- a value is withheld for a small group: fewer exiters than the threshold, or an
-        -- outcome whose (non-zero) denominator is below it. A zero denominator means
-        -- "not known yet", not suppressed.
-        (
-            {{ is_suppressed('exiters') }}
-            {%- for den in ['q2_denominator', 'q4_denominator', 'earnings_q2_denominator',
-                            'credential_denominator', 'pre_program_denominator'] %}
-            or ({{ den }} > 0 and {{ is_suppressed(den) }})
-            {%- endfor %}
-        ) as is_suppressed
+        -- Each value is withheld for a small group: completed and completion_rate when exiters
+        -- are below the threshold, an outcome when its (non-zero) denominator is. A zero
+        -- denominator means "not known yet", not suppressed.
+        {{ is_suppressed('exiters') }} as completion_withheld,
+        {%- for flag, den in [('employment_rate_q2', 'q2_denominator'), ('employment_rate_q4', 'q4_denominator'),
+                              ('median_earnings_q2', 'earnings_q2_denominator'),
+                              ('credential_attainment_rate', 'credential_denominator'),
+                              ('median_pre_program_earnings', 'pre_program_denominator')] %}
+        ({{ den }} > 0 and {{ is_suppressed(den) }}) as {{ flag }}_withheld,
+        {%- endfor %}
+        -- every value withheld: fewer exiters than the threshold (each outcome's denominator is
+        -- at most the exiters, so it is withheld or not known yet)
+        {{ is_suppressed('exiters') }} as is_suppressed
     from joined
 
 )
@@ -132,5 +139,18 @@ select
     cast(median_pre_program_earnings as {{ type_double() }}) as median_pre_program_earnings,
     cast(median_earnings_q2 - median_pre_program_earnings as {{ type_double() }}) as earnings_change,
     cast(tuition_cost as decimal(14, 2)) as tuition_cost,
-    cast(is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
+    cast(is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
+    cast(completion_withheld as {{ dbt.type_boolean() }}) as is_completion_suppressed,
+    cast(employment_rate_q2_withheld as {{ dbt.type_boolean() }}) as is_employment_rate_q2_suppressed,
+    cast(employment_rate_q4_withheld as {{ dbt.type_boolean() }}) as is_employment_rate_q4_suppressed,
+    cast(median_earnings_q2_withheld as {{ dbt.type_boolean() }}) as is_median_earnings_q2_suppressed,
+    cast(credential_attainment_rate_withheld as {{ dbt.type_boolean() }}) as is_credential_attainment_rate_suppressed,
+    cast(median_pre_program_earnings_withheld as {{ dbt.type_boolean() }}) as is_median_pre_program_earnings_suppressed,
+    cast(median_earnings_q2_withheld or median_pre_program_earnings_withheld as {{ dbt.type_boolean() }})
+        as is_earnings_change_suppressed,
+    cast(completion_withheld or employment_rate_q2_withheld or employment_rate_q4_withheld
+         or median_earnings_q2_withheld or credential_attainment_rate_withheld
+         or median_pre_program_earnings_withheld as {{ dbt.type_boolean() }}) as is_any_value_suppressed,
+    cast(program_name as {{ dbt.type_string() }}) as program_name,
+    cast(provider_name as {{ dbt.type_string() }}) as provider_name
 from suppressed

@@ -61,7 +61,14 @@ select
     cast(case when not s.is_suppressed then cells.numerator end as {{ dbt.type_bigint() }}) as numerator,
     cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
     cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
-    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed
+    cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
+    cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
+    cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label
 from cells
 inner join suppression as s
     on s.cell_id = cells.cell_id
+-- names beside the codes (dim_lwda holds the 'all' rollup too)
+left join {{ ref('dim_lwda') }} as lwda
+    on lwda.lwda_code = cells.lwda_code
+left join {{ ref('dim_funding_stream') }} as streams
+    on streams.funding_stream = cells.funding_stream
