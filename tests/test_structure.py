@@ -145,7 +145,7 @@ def test_contracts_list_every_table_column_setting_and_command():
     settings = set(re.findall(r"\"(O4O_[A-Z0-9_]+)\"", (PROJECT_DIR / "orchestration/settings.py").read_text()))
     missing += sorted(f"setting {s}" for s in settings if f"`{s}`" not in mart)
     cli = (PROJECT_DIR / "orchestration/cli.py").read_text()
-    commands = re.findall(r"add_parser\(\"([a-z-]+)\"", cli)
+    commands = re.findall(r"(?:add_parser|command)\(\"([a-z-]+)\"", cli)
     options = re.findall(r"add_argument\(\"(--[a-z-]+)\"", cli)
     assert "refresh" in commands and "--accept-shrink" in options
     missing += [f"command o4o {c}" for c in commands if f"o4o {c}" not in mart]
