@@ -308,3 +308,18 @@ def test_rollback_takes_the_member_files_back_with_the_mart(generated_run, tmp_p
         assert main(["rollback"]) == 0
     for file in [mart] + [m.file_name(mart) for m in agreement.members]:
         assert dict(full(file, "SELECT key, value FROM marts.publish_metadata"))["dagster_run_id"] == "first", file
+
+
+@pytest.mark.parametrize("typo", [{"lwda_codes": ["3"]}, {"provider_ids": ["P-NO-SUCH"]}])
+def test_an_area_or_provider_the_mart_lacks_is_refused_before_publishing(generated_run, tmp_path, typo):
+    from orchestration.publish.write_audit_publish import PublishError
+
+    document = example_agreement(AREAS, 3)
+    document["members"][2].update(typo)
+    path = write_agreement(tmp_path / "coalition.yml", document)
+    mart = tmp_path / "mart.duckdb"
+    with pytest.raises(PublishError) as refused:
+        publish(generated_run.warehouse, mart, {"suppression_threshold": "10"}, REQUIRED_TABLES,
+                agreement=load_coalition(path))
+    assert str(path) in str(refused.value) and "member 'board_c'" in str(refused.value)
+    assert not list(tmp_path.glob("*.duckdb"))  # nothing published, no candidate left behind

@@ -51,9 +51,12 @@ with families as (
         count(case when e.is_suppressed and coalesce(e.denominator, 1) > 0 and e.indicator <> 'median_earnings_q2' then 1 end)
             + max(case when w.is_suppressed and coalesce(w.denominator, 1) > 0 and w.indicator <> 'median_earnings_q2' then 1 else 0 end),
         count(case when e.denominator is null then 1 end) + max(case when w.denominator is null then 1 else 0 end),
+        -- the total is published in rpt_wioa_performance: while it is shown, a dimension with one
+        -- group holding the secret shows that group's value whatever this report does (the
+        -- macro's "pinned" cells), so only a withheld total counts among the cells here
         count(case when coalesce(e.denominator, 1) > 0 and e.indicator <> 'median_earnings_q2' then 1 end)
-            + max(case when coalesce(w.denominator, 1) > 0 and w.indicator <> 'median_earnings_q2' then 1 else 0 end),
-        count(*) + 1,
+            + max(case when w.is_suppressed and coalesce(w.denominator, 1) > 0 and w.indicator <> 'median_earnings_q2' then 1 else 0 end),
+        count(*) + max(case when w.denominator is null then 1 else 0 end),
         1
     from {{ ref('rpt_equity_outcomes') }} as e
     inner join {{ ref('rpt_wioa_performance') }} as w

@@ -167,6 +167,21 @@ def audit_member_file(member_candidate: Path, member: Member, agreement: Agreeme
                 raise MemberFileError(f"{member.id}: {table} is shared at record level but has no {PERSON_KEY}")
 
 
+def check_ownership(candidate: Path, agreement: Agreement) -> None:
+    """Every area and provider the agreement gives a member is in the mart: a typo ('3' for '03')
+    would publish an empty file for the member and leave the area unowned."""
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        areas = {r[0] for r in con.execute(f"SELECT DISTINCT {AREA_COLUMN} FROM {SCHEMA}.dim_area").fetchall()}
+        providers = {r[0] for r in con.execute(f"SELECT provider_id FROM {SCHEMA}.dim_provider").fetchall()}
+    for member in agreement.members:
+        for codes, known, what in ((member.lwda_codes, areas, "lwda_codes"), (member.provider_ids, providers,
+                                                                             "provider_ids")):
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise MemberFileError(f"{agreement.path}: member {member.id!r}.{what}: {unknown} not in the mart "
+                                      f"(it has {', '.join(sorted(known))})")
+
+
 def prepare_member_files(candidate: Path, publish_path: Path, agreement: Agreement,
                          candidate_of, attach=_attach_new) -> list[MemberFile]:
     """Record the disclosures in the full candidate, then write and audit every member's candidate.
@@ -175,6 +190,7 @@ def prepare_member_files(candidate: Path, publish_path: Path, agreement: Agreeme
     a new member file as `pub`. Raises
     MemberFileError (nothing published) when a member file is not exactly what the agreement gives.
     """
+    check_ownership(candidate, agreement)
     rows = disclosures(candidate, agreement, publish_path)
     write_disclosures(candidate, rows)
     files: list[MemberFile] = []
