@@ -323,3 +323,15 @@ def test_an_area_or_provider_the_mart_lacks_is_refused_before_publishing(generat
                 agreement=load_coalition(path))
     assert str(path) in str(refused.value) and "member 'board_c'" in str(refused.value)
     assert not list(tmp_path.glob("*.duckdb"))  # nothing published, no candidate left behind
+
+
+def test_a_duckdb_1x_client_reads_a_members_file(coalition):
+    """Member files are written in the published storage version, like the full mart."""
+    from test_publish import duckdb_1x
+
+    agreement, mart = coalition
+    member = agreement.members[0]
+    done = duckdb_1x(member.file_name(mart), "SELECT count(*) FROM marts.fct_exit_outcomes")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == str(full(member.file_name(mart),
+                                               "SELECT count(*) FROM marts.fct_exit_outcomes")[0][0])
