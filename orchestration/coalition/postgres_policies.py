@@ -19,9 +19,12 @@ Without an agreement only the taking back happens, so the mart and `o4o_bi` are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import psycopg
 from psycopg import sql
 
+from ..ingest.parse import sql_literal
 from .agreement import Agreement
 from .sharing import PUBLISH_TABLES, member_participants_sql, own_rows_predicate
 
@@ -51,22 +54,6 @@ def _take_back(cur: psycopg.Cursor) -> None:
     cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(PEOPLE_SCHEMA)))
 
 
-def _ensure_role(cur: psycopg.Cursor, role: str) -> None:
-    cur.execute(sql.SQL("""DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN
-            BEGIN
-                CREATE ROLE {role} NOLOGIN;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-            END;
-        END IF;
-    END $$""").format(name=sql.Literal(role), role=sql.Identifier(role)))
-    cur.execute("SELECT rolcanlogin OR rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls FROM pg_roles "
-                "WHERE rolname = %s", [role])
-    if cur.fetchone()[0]:
-        cur.execute(sql.SQL("ALTER ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS").format(
-            sql.Identifier(role)))
-
-
 def _create_member_people(cur: psycopg.Cursor) -> None:
     people = sql.Identifier(PEOPLE_SCHEMA, "member_people")
     cur.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(PEOPLE_SCHEMA)))
@@ -84,11 +71,13 @@ def _check_tables(agreement: Agreement, tables: dict[str, set[str]]) -> None:
         raise CoalitionPolicyError(f"{agreement.path}: tables {unknown} are not in the published mart")
 
 
-def set_policies(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[str, set[str]]) -> None:
+def set_policies(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[str, set[str]],
+                 ensure_role: Callable[[psycopg.Cursor, str], None]) -> None:
     """Before any row is loaded (PostgreSQL refuses ALTER TABLE on a table with pending deferred
     foreign-key checks): take back what the last agreement gave, then create the member roles, the
     (empty) member_people lookup and the row-level security policies of `agreement` (None: take back
-    only). `tables` maps each published table to its columns."""
+    only). `tables` maps each published table to its columns; `ensure_role(cur, role)` makes a
+    NOLOGIN reader role as the publish makes `o4o_bi` (publish/postgres.py)."""
     _take_back(cur)
     if agreement is None:
         return
@@ -97,8 +86,8 @@ def set_policies(cur: psycopg.Cursor, agreement: Agreement | None, tables: dict[
     for table in sorted(t for t, cols in tables.items() if "participant_key" in cols):
         cur.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(sql.Identifier(SCHEMA, table)))
     for member in agreement.members:
-        _ensure_role(cur, member.role)
-        people = (f"{PEOPLE_SCHEMA}.member_people WHERE member_role = " + "'" + member.role.replace("'", "''") + "'")
+        ensure_role(cur, member.role)
+        people = f"{PEOPLE_SCHEMA}.member_people WHERE member_role = {sql_literal(member.role)}"
         for table in sorted(t for t in tables if agreement.access(t) == "record"):
             cur.execute(sql.SQL("CREATE POLICY {} ON {} FOR SELECT TO {} USING ({})").format(
                 sql.Identifier(member.role), sql.Identifier(SCHEMA, table), sql.Identifier(member.role),

@@ -211,8 +211,9 @@ def _existing_tables(cur: psycopg.Cursor) -> dict[str, list[Column]]:
     return tables
 
 
-def ensure_bi_role(cur: psycopg.Cursor) -> None:
-    """Create `o4o_bi` if missing and keep it a NOLOGIN role without special powers (idempotent, race-safe)."""
+def ensure_reader_role(cur: psycopg.Cursor, role: str) -> None:
+    """Create the reader role `role` if missing and keep it a NOLOGIN role without special powers
+    (idempotent, race-safe): `o4o_bi`, and a coalition member's `o4o_member_<id>`."""
     cur.execute(sql.SQL("""DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {name}) THEN
             BEGIN
@@ -220,15 +221,15 @@ def ensure_bi_role(cur: psycopg.Cursor) -> None:
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- created concurrently
             END;
         END IF;
-    END $$""").format(name=sql.Literal(BI_ROLE), role=sql.Identifier(BI_ROLE)))
+    END $$""").format(name=sql.Literal(role), role=sql.Identifier(role)))
     # Take back any power the role was given by hand (only what is set: altering needs privileges of its own).
     cur.execute("""SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls
-        FROM pg_roles WHERE rolname = %s""", [BI_ROLE])
+        FROM pg_roles WHERE rolname = %s""", [role])
     flags = zip(["NOLOGIN", "NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOREPLICATION", "NOBYPASSRLS"],
                 cur.fetchone())
     undo = [name for name, is_set in flags if is_set]
     if undo:
-        cur.execute(sql.SQL("ALTER ROLE {} " + " ".join(undo)).format(sql.Identifier(BI_ROLE)))
+        cur.execute(sql.SQL("ALTER ROLE {} " + " ".join(undo)).format(sql.Identifier(role)))
 
 
 def _grant_read(cur: psycopg.Cursor) -> None:
@@ -300,7 +301,7 @@ def _load(url: str, tables: dict[str, list[Column]], catalog: Catalog, exports: 
         with conn.cursor() as cur:
             # Two publishes at once (say, a manual re-run beside the nightly one) take turns, whole.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('o4o: publish schema marts'))")
-            ensure_bi_role(cur)
+            ensure_reader_role(cur, BI_ROLE)
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
             cur.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(sql.Identifier(SCHEMA), sql.Literal(
                 "o4o published mart, loaded from the audited DuckDB mart (docs/bi.md). Read it as role o4o_bi.")))
@@ -320,7 +321,7 @@ def _load(url: str, tables: dict[str, list[Column]], catalog: Catalog, exports: 
             for table in sorted(tables):
                 _index_and_comment(cur, table, tables[table], catalog)
             columns = {t: {c.name for c in cols} for t, cols in tables.items()}
-            set_policies(cur, agreement, columns)  # a coalition's row-level security (docs/coalition.md)
+            set_policies(cur, agreement, columns, ensure_reader_role)  # a coalition's row-level security (docs/coalition.md)
             # Foreign keys are deferred: every row is checked at commit, whatever the refill order.
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in sorted(tables):
