@@ -1,6 +1,6 @@
 """One published DuckDB file per coalition member, since a DuckDB file cannot enforce row security.
 
-Made from the audited candidate of the full mart, inside the same write-audit-publish
+Made from the candidate of the full mart, inside the same write-audit-publish
 (publish.py): every member file is written beside its published path, audited (its rows are
 exactly the member's own rows and the shared aggregates, nothing else), and swapped in only
 after every member's file and the full mart passed. The full mart records what each member
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..ingest.parse import quote_ident, sql_literal
 from .agreement import Agreement, Member
 from .sharing import AREA_COLUMN, DISCLOSURES_TABLE, PERSON_KEY, PUBLISH_TABLES, member_participants_sql, \
     own_rows_predicate
@@ -54,34 +55,22 @@ def _selection(table: str, columns: set[str], member: Member, access: str) -> st
     return None
 
 
-def disclosures(candidate: Path, agreement: Agreement, publish_path: Path) -> list[tuple]:
-    """Rows of publish_disclosures: (member, name, role, file, table, access, rows) for every table shared."""
-    rows = []
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{candidate}' AS src (READ_ONLY)")
-        tables = _tables(con, "src")
-        for member in agreement.members:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE member_people AS {member_participants_sql(member, f'src.{SCHEMA}')}")
-            for table in sorted(tables):
-                if table in PUBLISH_TABLES:
-                    continue
-                access = agreement.access(table)
-                select = _selection(table, tables[table], member, access)
-                if select is not None:
-                    count = con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
-                    rows.append((member.id, member.name, member.role, member.file_name(publish_path).name,
-                                 table, access, count))
-    return rows
+def disclosure_rows(member: Member, published_name: str, agreement: Agreement, counts: dict[str, int]) -> list[tuple]:
+    """Rows of publish_disclosures for one member: (member, name, role, file, table, access, rows)."""
+    return [(member.id, member.name, member.role, published_name, table, agreement.access(table), rows)
+            for table, rows in sorted(counts.items())]
+
+
+def _create_disclosures(con: duckdb.DuckDBPyConnection, relation: str, rows: list[tuple]) -> None:
+    con.execute(f"CREATE TABLE {relation} (" + ", ".join(f"{c} {t}" for c, t in DISCLOSURE_COLUMNS.items()) + ")")
+    if rows:
+        con.executemany(f"INSERT INTO {relation} VALUES ({', '.join('?' * len(DISCLOSURE_COLUMNS))})", rows)
 
 
 def write_disclosures(candidate: Path, rows: list[tuple]) -> None:
-    """Add marts.publish_disclosures to the full mart's candidate."""
+    """Add marts.publish_disclosures (every member's rows) to the full mart's candidate."""
     with duckdb.connect(str(candidate)) as con:
-        con.execute(f"CREATE TABLE {SCHEMA}.{DISCLOSURES_TABLE} ("
-                    + ", ".join(f"{c} {t}" for c, t in DISCLOSURE_COLUMNS.items()) + ")")
-        if rows:
-            con.executemany(f"INSERT INTO {SCHEMA}.{DISCLOSURES_TABLE} VALUES ({', '.join('?' * len(DISCLOSURE_COLUMNS))})",
-                            rows)
+        _create_disclosures(con, f"{SCHEMA}.{DISCLOSURES_TABLE}", rows)
 
 
 def _attach_new(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -93,21 +82,18 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
     comment = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = ? "
                           "AND table_name = ?", [SCHEMA, table]).fetchone()
     if comment and comment[0]:
-        con.execute(f"COMMENT ON TABLE pub.{SCHEMA}.{table} IS {_literal(comment[0])}")
+        con.execute(f"COMMENT ON TABLE pub.{SCHEMA}.{table} IS {sql_literal(comment[0])}")
     for column, text in con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'src' "
                                     "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
                                     [SCHEMA, table]).fetchall():
-        con.execute(f'COMMENT ON COLUMN pub.{SCHEMA}.{table}."{column}" IS {_literal(text)}')
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+        con.execute(f'COMMENT ON COLUMN pub.{SCHEMA}.{table}.{quote_ident(column)} IS {sql_literal(text)}')
 
 
 def build_member_file(candidate: Path, member_candidate: Path, member: Member, agreement: Agreement,
-                      attach=_attach_new) -> dict[str, int]:
-    """Write the member's file from the full mart's candidate; return its row counts per shared table.
-    `attach(con, path)` attaches the new file as `pub` (publish.py: in the published storage version)."""
+                      published_name: str, attach=_attach_new) -> dict[str, int]:
+    """Write the member's file from the full mart's candidate, with its own disclosure rows; return its
+    row counts per shared table. `attach(con, path)` attaches the new file as `pub` (publish.py: in
+    the published storage version)."""
     member_candidate.unlink(missing_ok=True)
     counts = {}
     with duckdb.connect() as con:
@@ -132,8 +118,8 @@ def build_member_file(candidate: Path, member_candidate: Path, member: Member, a
         con.execute(f"CREATE TABLE pub.{SCHEMA}.publish_tables (table_name VARCHAR PRIMARY KEY, row_count BIGINT)")
         if counts:
             con.executemany(f"INSERT INTO pub.{SCHEMA}.publish_tables VALUES (?, ?)", sorted(counts.items()))
-        con.execute(f"CREATE TABLE pub.{SCHEMA}.{DISCLOSURES_TABLE} AS SELECT * FROM src.{SCHEMA}.{DISCLOSURES_TABLE} "
-                    "WHERE member_id = ?", [member.id])
+        _create_disclosures(con, f"pub.{SCHEMA}.{DISCLOSURES_TABLE}",
+                            disclosure_rows(member, published_name, agreement, counts))
         con.execute("DETACH pub")
     return counts
 
@@ -184,27 +170,24 @@ def check_ownership(candidate: Path, agreement: Agreement) -> None:
 
 def prepare_member_files(candidate: Path, publish_path: Path, agreement: Agreement,
                          candidate_of, attach=_attach_new) -> list[MemberFile]:
-    """Record the disclosures in the full candidate, then write and audit every member's candidate.
+    """Write and audit every member's candidate, then record what each received in the full candidate.
 
     `candidate_of(path)` names the candidate of a published path (publish.py's rule), `attach` attaches
-    a new member file as `pub`. Raises
-    MemberFileError (nothing published) when a member file is not exactly what the agreement gives.
+    a new member file as `pub`. Raises MemberFileError (nothing published) when a member file is not
+    exactly what the agreement gives.
     """
     check_ownership(candidate, agreement)
-    rows = disclosures(candidate, agreement, publish_path)
-    write_disclosures(candidate, rows)
     files: list[MemberFile] = []
     try:
         for member in agreement.members:
             path = member.file_name(publish_path)
-            expected = {r[4]: r[6] for r in rows if r[0] == member.id}
-            files.append(MemberFile(member, path, candidate_of(path), expected))
-            counts = build_member_file(candidate, files[-1].candidate, member, agreement, attach)
-            if counts != expected:
-                raise MemberFileError(f"{member.id}: wrote {counts}, the disclosure says {expected}")
-            audit_member_file(files[-1].candidate, member, agreement, expected)
+            files.append(MemberFile(member, path, candidate_of(path), {}))
+            files[-1].tables = build_member_file(candidate, files[-1].candidate, member, agreement, path.name, attach)
+            audit_member_file(files[-1].candidate, member, agreement, files[-1].tables)
     except BaseException:
         for written in files:
             written.candidate.unlink(missing_ok=True)
         raise
+    write_disclosures(candidate, [row for f in files for row in disclosure_rows(f.member, f.path.name, agreement,
+                                                                                  f.tables)])
     return files

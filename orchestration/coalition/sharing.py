@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from ..ingest.parse import sql_literal
 from ..settings import PROJECT_DIR
 from .agreement import Agreement, Member, load_agreement
 
@@ -56,7 +57,7 @@ def agreement_for(settings) -> Agreement | None:
 
 
 def _quoted(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
+    return ", ".join(map(sql_literal, values)) or "NULL"
 
 
 def member_participants_sql(member: Member, schema: str) -> str:

@@ -28,6 +28,7 @@ from ..ingest.loader import sha256_file as file_sha256  # one checksum for feed 
 from .mart_docs import MartDocs
 from .mart_reader import published_version
 from ..ingest.masking import file_label
+from ..ingest.parse import quote_ident, sql_literal
 from ..settings import DEFAULT_PUBLISH_STORAGE_VERSION, MIN_PUBLISHED_SUPPRESSION_THRESHOLD, PROJECT_DIR
 
 MARTS_SCHEMA = "marts"
@@ -109,14 +110,6 @@ def attach_candidate(con: duckdb.DuckDBPyConnection, candidate: Path, storage_ve
                            f"(O4O_PUBLISH_STORAGE_VERSION): {exc}") from exc
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def copy_table(con: duckdb.DuckDBPyConnection, table: str, docs: MartDocs) -> None:
     """Create `pub.marts.<table>` with the warehouse table's columns and the primary and foreign keys
     of `docs`, fill it, and comment it. A key the rows break is refused (PublishError)."""
@@ -124,14 +117,14 @@ def copy_table(con: duckdb.DuckDBPyConnection, table: str, docs: MartDocs) -> No
         WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? ORDER BY column_index""",
                           [MARTS_SCHEMA, table]).fetchall()
     names = {c for c, _ in columns}
-    parts = [f"{_ident(c)} {t}" for c, t in columns]
+    parts = [f"{quote_ident(c)} {t}" for c, t in columns]
     key = docs.primary_keys.get(table)
     if key and set(key) <= names:
-        parts.append(f"PRIMARY KEY ({', '.join(map(_ident, key))})")
+        parts.append(f"PRIMARY KEY ({', '.join(map(quote_ident, key))})")
     for fk in docs.foreign_keys.get(table, []):
         if set(fk.columns) <= names and docs.primary_keys.get(fk.referenced_table) == fk.referenced_columns:
-            parts.append(f"FOREIGN KEY ({', '.join(map(_ident, fk.columns))}) REFERENCES "
-                         f"{fk.referenced_table} ({', '.join(map(_ident, fk.referenced_columns))})")
+            parts.append(f"FOREIGN KEY ({', '.join(map(quote_ident, fk.columns))}) REFERENCES "
+                         f"{fk.referenced_table} ({', '.join(map(quote_ident, fk.referenced_columns))})")
     target = f"pub.{MARTS_SCHEMA}.{table}"
     con.execute(f"CREATE TABLE {target} ({', '.join(parts)})")
     try:
@@ -139,10 +132,10 @@ def copy_table(con: duckdb.DuckDBPyConnection, table: str, docs: MartDocs) -> No
     except duckdb.ConstraintException as exc:
         raise PublishError(f"{table}: its rows break a key declared by its dbt tests: {exc}") from exc
     if table in docs.table_comments:
-        con.execute(f"COMMENT ON TABLE {target} IS {_literal(docs.table_comments[table])}")
+        con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(docs.table_comments[table])}")
     for column, comment in docs.column_comments.get(table, {}).items():
         if column in names:
-            con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_literal(comment)}")
+            con.execute(f"COMMENT ON COLUMN {target}.{quote_ident(column)} IS {sql_literal(comment)}")
 
 
 def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, str],
@@ -184,7 +177,7 @@ def build_candidate(warehouse_path: Path, candidate: Path, metadata: dict[str, s
             con.executemany(f"INSERT INTO pub.{MARTS_SCHEMA}.{CHECKS_TABLE} VALUES ({placeholders})",
                             [[c.get(k) for k in CHECK_COLUMNS] for c in checks])
         for table, comment in PUBLISH_TABLE_COMMENTS.items():
-            con.execute(f"COMMENT ON TABLE pub.{MARTS_SCHEMA}.{table} IS {_literal(comment)}")
+            con.execute(f"COMMENT ON TABLE pub.{MARTS_SCHEMA}.{table} IS {sql_literal(comment)}")
         con.execute("DETACH pub")
     return counts
 
