@@ -328,6 +328,16 @@ def chained(frame: pd.DataFrame, by: list[str], order: list[str]) -> pd.Series:
     return starts.astype("int64").groupby([frame[c] for c in by], sort=False, dropna=False).cumsum()
 
 
+
+def lists_by_group(grouped, column: str) -> list[list]:
+    """Each group's values of `column` as a list, in the groups' order (`grouped.first()`'s):
+    `agg(list)` calls Python once per group; this sorts once and splits the array."""
+    codes = grouped.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    values = grouped.obj[column].to_numpy()[order]
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return [part.tolist() for part in np.split(values, bounds)]
+
 def periods_of_participation(participation: pd.DataFrame, services: pd.DataFrame, trust_feed_exits=False
                              ) -> pd.DataFrame:
     """One row per period by the 90-day rule (`trust_feed_exits`: the feed's periods): the
@@ -344,8 +354,9 @@ def periods_of_participation(participation: pd.DataFrame, services: pd.DataFrame
     grouped = frame.groupby(keys, sort=False)
     periods = grouped.first()[["participation_id", "individual_id", "funding_stream", "lwda_code", "entry_date",
                                "ssn"]].rename(columns={"participation_id": "period_id"})
-    periods["member_ids"] = grouped["participation_id"].agg(list)
-    periods["active"] = grouped["exit_date"].apply(lambda s: s.isna().any())
+    periods["member_ids"] = lists_by_group(grouped, "participation_id")
+    by_period = [frame[k] for k in keys]
+    periods["active"] = frame["exit_date"].isna().groupby(by_period, sort=False).any().reindex(periods.index)
     periods["exit_date"] = grouped["exit_date"].max()
     closing = frame.sort_values(["exit_date", "entry_date", "participation_id"]).groupby(keys, sort=False).last()
     periods["exit_reason"] = closing["exit_reason"]
@@ -398,7 +409,7 @@ def common_exits(periods: pd.DataFrame, exits: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values(["person", "cluster", "entry_date", "period_id"])
     grouped = frame.groupby(["person", "cluster"], sort=False)
     frame["common_id"] = grouped["period_id"].transform("first")
-    frame["has_active"] = grouped["exit_date"].transform(lambda s: s.isna().any())
+    frame["has_active"] = frame["exit_date"].isna().groupby([frame["person"], frame["cluster"]], sort=False).transform("any")
     members = frame.loc[~frame["has_active"], ["period_id", "common_id"]]
     return members.rename(columns={"period_id": "participation_id"}).merge(
         exits[["participation_id"]], on="participation_id")
@@ -643,7 +654,7 @@ def performance_units(landing_dir: Path, trust_feed_exits: bool = False) -> pd.D
     grouped = members.groupby("common_id", sort=False)
     common = pd.DataFrame({
         "entry_date": grouped["entry_date"].min(), "exit_date": grouped["exit_date"].max(),
-        "ssn": grouped["ssn"].max(), "owners": grouped["individual_id"].agg(list),
+        "ssn": grouped["ssn"].max(), "owners": lists_by_group(grouped, "individual_id"),
         "in_credential_cohort": grouped["in_credential_cohort"].any(),
         "postsecondary_enrollment_date": grouped["postsecondary_enrollment_date"].min(),
         "youth_placement_q2": grouped["youth_placement_q2"].max(),
