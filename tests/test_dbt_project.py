@@ -186,3 +186,30 @@ def test_linkage_rate_is_on_the_scorecard_materialization(generated_run):
     # wages: every record whose own SSN has wages counts; a record without an SSN may add one
     with_wages = meta["linkage_with_wage_records_rate"] * records
     assert own_ssn_with_wages <= round(with_wages) <= own_ssn_with_wages + (records - own_ssn)
+
+
+def test_dbt_keeps_working_after_duckdb_spills_to_disk(tmp_path):
+    """profiles.yml's DuckDB spill folder survives a spill. With `temp_directory` among dbt-duckdb's
+    per-cursor `settings`, the first cursor opened after a spill failed ("Cannot switch temporary
+    directory after the current one has been used"): the 1M-participant refresh stopped in dbt.
+    A throwaway project on the repository's profile sorts 6M rows under a 100 MB limit, so DuckDB
+    must spill (or run out of memory); the build and the model after it must pass. (DuckDB removes
+    the folder when it closes, so the spill itself leaves no trace to check.)"""
+    project = tmp_path / "spill_probe"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: spill_probe\nversion: '1.0'\nprofile: o4o\nmodels:\n  spill_probe:\n    +materialized: table\n")
+    (project / "models" / "shuffled.sql").write_text("select range as n, random() as r from range(6000000) order by r")
+    (project / "models" / "counted.sql").write_text("select count(*) as n from {{ ref('shuffled') }}")
+    spill = tmp_path / "spill"
+    variables = {"o4o_warehouse_path": str(tmp_path / "probe.duckdb"), "o4o_duckdb_memory_limit": "100MB",
+                 "o4o_duckdb_temp_dir": str(spill)}
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run([dbt_executable(), "build", "--project-dir", str(project), "--profiles-dir", str(PROJECT_DIR),
+                           "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+                           "--threads", "1", "--vars", json.dumps(variables)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "PASS=2" in done.stdout
+    with duckdb.connect(variables["o4o_warehouse_path"], read_only=True) as con:
+        assert con.execute("SELECT n FROM main.counted").fetchone()[0] == 6_000_000
