@@ -7,6 +7,12 @@
 {%- set total_keys = ['exit_program_year', 'funding_stream', 'lwda_code'] %}
 {%- set coupled = ['median_earnings_q2', 'retention_same_employer'] %}
 {%- set coupled_list = "('" ~ coupled | join("', '") ~ "')" %}
+{#- dimension -> its group column in `exits` #}
+{%- set equity_group_columns = {'sex': 'sex_group', 'race_ethnicity': 'race_ethnicity_group', 'age_group': 'age_group',
+                                'veteran': 'veteran_group', 'disability': 'disability_group',
+                                'low_income': 'low_income_group'} %}
+{%- for b in barrier_columns() %}{% do equity_group_columns.update({'barrier_' ~ b: 'barrier_' ~ b ~ '_group'}) %}{% endfor %}
+{%- do equity_group_columns.update({'has_barrier': 'has_barrier_group'}) %}
 {%- set group_total_keys = [] %}{%- set total_family_keys = [] %}
 {%- for k in total_keys %}{% do group_total_keys.append('groups.' ~ k) %}{% do total_family_keys.append('totals.' ~ k) %}{% endfor %}
 with exits as (
@@ -60,47 +66,49 @@ dimensions as (
 
 ),
 
-expanded as (
-
-    select
-        exits.*,
-        dimensions.dimension,
-        case dimensions.dimension
-            when 'sex' then exits.sex_group
-            when 'race_ethnicity' then exits.race_ethnicity_group
-            when 'age_group' then exits.age_group
-            when 'veteran' then exits.veteran_group
-            when 'disability' then exits.disability_group
-            when 'low_income' then exits.low_income_group
-            {%- for b in barrier_columns() %}
-            when 'barrier_{{ b }}' then exits.barrier_{{ b }}_group
-            {%- endfor %}
-            when 'has_barrier' then exits.has_barrier_group
-        end as group_value
-    from exits
-    cross join dimensions
-
-),
-
 rollups as (
 
-    {{ performance_rollups('expanded', ['exit_program_year', 'dimension', 'group_value'], performance_outcome_columns()) }}
+    -- each unit once per rollup key, its group in every dimension beside it
+    {{ performance_rollups('exits', ['exit_program_year'] + equity_group_columns.values() | list,
+                           performance_outcome_columns()) }}
 
 ),
 
-aggregated as (
+by_group as (
 
+    -- one grouping set per dimension, so the rows are never multiplied by the dimensions (at
+    -- 1M participants that expansion, 17 dimensions x 4 rollups of every exit, filled the disk
+    -- with spill). A group column is never NULL ('not_reported'), so in each set the one
+    -- non-NULL group column names the dimension.
     select
         exit_program_year,
         scope,
         funding_stream,
         lwda_code,
-        dimension,
-        group_value,
+        case
+            {%- for dimension, column in equity_group_columns.items() %}
+            when {{ column }} is not null then '{{ dimension }}'
+            {%- endfor %}
+        end as dimension,
+        coalesce({{ equity_group_columns.values() | join(', ') }}) as group_value,
         {{ wioa_indicator_aggregates() }},
         {{ wioa_indicator_completeness() }}
     from rollups
-    group by exit_program_year, scope, funding_stream, lwda_code, dimension, group_value
+    group by grouping sets (
+        {%- for column in equity_group_columns.values() %}
+        (exit_program_year, scope, funding_stream, lwda_code, {{ column }}){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
+
+),
+
+aggregated as (
+
+    -- the dimensions this feed has (a barrier's only once someone carries it)
+    select by_group.*
+    from by_group
+    inner join dimensions
+        on dimensions.dimension = by_group.dimension
 
 ),
 
