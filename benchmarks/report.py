@@ -193,6 +193,12 @@ def render_slowest_steps(scales: list[dict]) -> list[str]:
                 out.append(f"| {r['participants']:,} | {kind} | `{step['key']}` | {step['stage']} | "
                            f"{_s(step['seconds'])} | {_pct(step['seconds'], run.get('seconds'))} | "
                            f"{_gib(step.get('peak_bytes'))} |")
+    out += ["", "**Inside the dbt build** (the slowest dbt nodes of each full refresh, from dbt's "
+                "`run_results.json`; nodes run on several threads, so their sum exceeds the stage):", "",
+            "| participants | node | seconds | status |", "|---|---|---:|---|"]
+    for r in scales:
+        for node in r.get("full", {}).get("dbt_nodes", []):
+            out.append(f"| {r['participants']:,} | `{node['node']}` | {_s(node['seconds'])} | {node['status']} |")
     return out
 
 

@@ -145,7 +145,30 @@ def refresh(landing: Path, warehouse: Path, published: Path, max_rss: int, label
     gates = sum(stages.get(n, {}).get("seconds", 0) for n in ("raw gates", "staging gates", "marts gates"))
     facts.update(published=inner["published"], errors=inner["errors"][:5], stages=stages, steps=steps,
                  gates_seconds=round(gates, 2), gates_share=round(gates / run.seconds, 4), rows=inner["rows"])
+    facts["dbt_nodes"] = dbt_slowest_nodes(run.started)
     return facts
+
+
+DBT_SLOWEST_NODES = 12
+
+
+def dbt_slowest_nodes(since: float, target: Path = ROOT / "target") -> list[dict]:
+    """The slowest dbt nodes (models, tests, seeds) of the `dbt build` that dagster-dbt ran
+    in this refresh, from its `run_results.json` (written under target/ after `since`, a
+    `time.time()`): what the "dbt build" stage is made of. Empty when dbt did not finish."""
+    found = [p for p in target.glob("*/run_results.json") if p.stat().st_mtime >= since]
+    if not found:
+        return []
+    results = json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text())["results"]
+    nodes = sorted(results, key=lambda r: -(r.get("execution_time") or 0))[:DBT_SLOWEST_NODES]
+    return [{"node": _node_name(r["unique_id"]), "seconds": round(r.get("execution_time") or 0, 2),
+             "status": r.get("status")} for r in nodes]
+
+
+def _node_name(unique_id: str) -> str:
+    """`model.o4o.fct_x` -> `model fct_x`; a data test's name is its third part (a hash follows)."""
+    parts = unique_id.split(".")
+    return f"{parts[0]} {parts[2] if parts[0] == 'test' else parts[-1]}"
 
 
 def _stages(steps: list[dict]) -> dict:
