@@ -112,7 +112,7 @@ table.programs th[scope=row]{min-width:180px}
 .vega-bindings select{max-width:100%}
 @media (max-width:640px){
  body{padding:0 10px 40px}.kpis{grid-template-columns:repeat(2,minmax(0,1fr));gap:8px}
- .kpi{padding:8px}.kpi-value{font-size:1.5em}
+ .kpi{padding:8px}.kpi-value{font-size:1.5em}.about{grid-template-columns:minmax(0,1fr)}.about dd{margin:0 0 6px}
  table.stack,table.stack tbody,table.stack tr,table.stack th,table.stack td,table.stack caption{display:block;width:100%}
  table.stack thead{display:none}
  table.stack tr{border:1px solid #dde3ea;border-radius:6px;margin:0 0 10px;padding:4px 0}

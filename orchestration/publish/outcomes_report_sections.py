@@ -312,11 +312,13 @@ def labor(data: ReportData) -> str:
             change = f"{last['initial_claims'] / year_before['initial_claims'] - 1:+.0%}".replace("-", "−")
         unemployment = "–" if last["unemployment_rate"] is None else f"{last['unemployment_rate']:.1f}%"  # 0-100
         rows.append(f'<tr><th scope="row">{e(str(last["lwda_name"]))} ({e(str(code))})</th>'
-                    f'<td>{e(str(last["month_start_date"])[:7])}</td><td class="num">{unemployment}</td>'
-                    f'<td class="num">{count(last["labor_force"])}</td>'
-                    f'<td class="num">{count(last["initial_claims"])}</td><td class="num">{change}</td></tr>')
+                    f'<td data-label="Latest month">{e(str(last["month_start_date"])[:7])}</td>'
+                    f'<td class="num" data-label="Unemployment rate">{unemployment}</td>'
+                    f'<td class="num" data-label="Labor force">{count(last["labor_force"])}</td>'
+                    f'<td class="num" data-label="UI initial claims">{count(last["initial_claims"])}</td>'
+                    f'<td class="num" data-label="Claims vs a year earlier">{change}</td></tr>')
     return table(["Area (LWDA)", "Latest month", "Unemployment rate", "Labor force", "UI initial claims",
-                  "Claims vs a year earlier"], rows, "Latest month by local workforce development area")
+                  "Claims vs a year earlier"], rows, "Latest month by local workforce development area", css="stack")
 
 
 def about(data: ReportData) -> str:
