@@ -116,6 +116,8 @@ def test_types_nulls_and_empty_strings_survive(generated_run, pg_url):
         assert types["fct_quarterly_earnings.total_wages"] == "numeric"
         assert types["rpt_wioa_performance.value"] == "numeric"  # rates and money: round(value, 1) works
         assert types["rpt_provider_scorecard.median_earnings_q2"] == "numeric"
+        assert types["rpt_provider_scorecard_pooled.cost_per_completer"] == "numeric"  # decimal(14,2)
+        assert types["rpt_provider_scorecard_pooled.annual_earnings_change_per_tuition_dollar"] == "numeric"
         assert "double precision" not in types.values()
         rounded = con.execute("SELECT round(value, 1) FROM marts.rpt_wioa_performance "
                               "WHERE indicator = 'median_earnings_q2' AND value IS NOT NULL LIMIT 1").fetchone()
@@ -334,6 +336,12 @@ def test_comments_keys_and_indexes_follow_the_duckdb_mart(generated_run, pg_url)
     indexed = {(t, d.split("(")[-1].rstrip(")")) for t, d in indexes}
     assert {("fct_exit_outcomes", "participant_key"), ("rpt_wioa_performance", "lwda_code"),
             ("rpt_provider_scorecard", "provider_id"), ("fct_quarterly_earnings", "participant_key")} <= indexed
+    # the pooled scorecard (issue 19): its comment, key program_id, foreign keys to both dimensions
+    assert table_comment["rpt_provider_scorecard_pooled"].startswith("Provider scorecard pooled over years")
+    assert {("rpt_provider_scorecard_pooled", "PRIMARY KEY", ("program_id",)),
+            ("rpt_provider_scorecard_pooled", "FOREIGN KEY", ("program_id",)),
+            ("rpt_provider_scorecard_pooled", "FOREIGN KEY", ("provider_id",))} <= pg_keys
+    assert ("rpt_provider_scorecard_pooled", "provider_id") in indexed
 
 
 def analyst_questions() -> list[str]:

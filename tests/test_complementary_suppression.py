@@ -87,3 +87,70 @@ def test_the_attack_finds_cells_primary_suppression_leaves(generated_run):
     found = derived_cells(primary_only, WIOA)
     assert len(found) > 10, found
     assert set(found["how"]) >= {"median_earnings_q2's denominator", "numerator: parent minus the other children"}
+
+
+# --- the pooled scorecard (issue 19): rpt_provider_scorecard_pooled beside the yearly rows ------------
+
+@pytest.fixture(scope="module")
+def scorecards(generated_run) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(yearly rows of the pooled window, pooled rows, the threshold) from the published mart."""
+    assert generated_run.outcome.published, generated_run.outcome.failed_checks + generated_run.outcome.step_errors
+    with duckdb.connect(str(generated_run.published), read_only=True) as con:
+        yearly = con.execute("SELECT * FROM marts.rpt_provider_scorecard").df()
+        pooled = con.execute("SELECT * FROM marts.rpt_provider_scorecard_pooled").df()
+        threshold = int(con.execute("SELECT value FROM marts.publish_metadata "
+                                    "WHERE key = 'suppression_threshold'").fetchone()[0])
+    # the window, recounted from the yearly table: the latest four exit program years with exiters
+    years = sorted(yearly.loc[yearly["exiters"] > 0, "exit_program_year"].unique())[-4:]
+    assert set(pooled["first_exit_program_year"]) == {years[0]} and set(pooled["last_exit_program_year"]) == {years[-1]}
+    in_window = yearly[yearly["exit_program_year"].between(years[0], years[-1])]
+    return in_window, pooled, threshold
+
+
+def test_most_programs_have_a_publishable_pooled_employment_rate(scorecards):
+    """Issue 19: at 2,000 participants most yearly rows are withheld; pooled over the latest four
+    exit years, most programs show employment_rate_q2. On the demo data (seed 42, window
+    2021-2024): 16 of the 30 programs, where 26 of the window's 114 yearly rows show it. The five
+    largest programs withhold it by the pooling rule: their 2024 row, whose Q2 outcomes are
+    mostly not known yet, withholds a small denominator that the pooled value would give back."""
+    in_window, pooled, _ = scorecards
+    shown = int(pooled["employment_rate_q2"].notna().sum())
+    assert shown > len(pooled) / 2, (shown, len(pooled))
+    assert shown / len(pooled) > 2 * in_window["employment_rate_q2"].notna().mean(), (shown, len(in_window))
+
+
+def test_the_pooled_scorecard_pools_the_yearly_people(scorecards):
+    """The window's yearly counts add up to the pooled ones: exiters and enrolled always, completed
+    where no year withholds it; every program with an exiter or enrollment in the window has a row."""
+    in_window, pooled, _ = scorecards
+    in_window = in_window.assign(withheld=in_window["is_completion_suppressed"] & (in_window["exiters"] > 0))
+    sums = in_window.groupby("program_id").agg(exiters=("exiters", "sum"), enrolled=("enrolled", "sum"),
+                                               years=("exiters", lambda x: int((x > 0).sum())),
+                                               withheld=("withheld", "sum"), completed=("completed", "sum"))
+    sums = sums[(sums["exiters"] > 0) | (sums["enrolled"] > 0)]
+    merged = pooled.set_index("program_id").join(sums, rsuffix="_yearly", how="outer")
+    assert merged["exiters_yearly"].notna().all() and merged["exiters"].notna().all(), "programs differ"
+    assert (merged["exiters"] == merged["exiters_yearly"]).all()
+    assert (merged["enrolled"] == merged["enrolled_yearly"]).all()
+    assert (merged["program_years_pooled"] == merged["years"]).all()
+    # completed: where every year with exiters shows it, the pooled count is their sum
+    every_year_shown = merged[(merged["withheld"] == 0) & (merged["exiters"] > 0)]
+    assert (every_year_shown["completed"] == every_year_shown["completed_yearly"]).all()
+
+
+def test_no_withheld_yearly_completion_comes_back_from_the_pooled_scorecard(scorecards):
+    """The attack: pooled completed minus the shown years' completed is the withheld years'
+    completed, over their exiters (published in both tables). No program may show a pooled
+    completed count whose withheld years hold 1 to threshold - 1 exiters; and the rule has work
+    to do on this data (programs whose pooled exiters pass the threshold but would give back such
+    a union are withheld: that is what primary suppression alone would show)."""
+    in_window, pooled, threshold = scorecards
+    hidden = (in_window.assign(hidden=in_window["exiters"].where(in_window["is_completion_suppressed"], 0))
+              .groupby("program_id")["hidden"].sum())
+    rows = pooled.set_index("program_id").join(hidden).fillna({"hidden": 0})
+    small_union = (rows["hidden"] > 0) & (rows["hidden"] < threshold)
+    leaks = rows[rows["completed"].notna() & small_union]
+    assert leaks.empty, leaks[["exiters", "completed", "hidden"]].head(SHOWN).to_string()
+    primary_would_show = rows[(rows["exiters"] >= threshold) & small_union]
+    assert len(primary_would_show) > 0
+    assert primary_would_show["is_completion_suppressed"].all() and primary_would_show["completed"].isna().all()

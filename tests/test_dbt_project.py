@@ -66,6 +66,10 @@ RULE_UNIT_TESTS = {
     "retention: same employer retained, two different employers not": (
         "int_exit_outcomes", "exit_outcomes_retention_same_employer"),
     "9 exits suppressed, 10 shown": ("rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
+    "pooled scorecard: the latest four exit years, medians of the pooled people, cost per completer": (
+        "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_window_people_and_cost"),
+    "pooled scorecard: no withheld yearly value comes back by subtraction": (
+        "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_complementary_suppression"),
     "9 exiters suppressed, 10 shown on the scorecard": (
         "rpt_provider_scorecard", "provider_scorecard_suppression_9_vs_10_exiters"),
     "median is the mean of the two middle values": (

@@ -50,6 +50,7 @@ def _first(table: str, where: str) -> str:
 
 WIOA = "marts.rpt_wioa_performance"
 SCORECARD = "marts.rpt_provider_scorecard"
+POOLED = "marts.rpt_provider_scorecard_pooled"
 PII = "marts/every_table/no_pii_shapes"
 INDICATORS = "marts/shared/indicator_values"  # included by the WIOA and equity reports' suites
 # (id, relation, suite, tampering SQL, the rule that must block)
@@ -76,6 +77,18 @@ BROKEN = [
      [f"UPDATE {SCORECARD} SET exiters = 3, completed = 1, completion_rate = 0.3333, is_suppressed = true "
       f"WHERE {_first(SCORECARD, 'true')}"],
      "suppression: no value where exiters are below 10"),
+    ("pooled scorecard suppression leak", POOLED, "marts/rpt_provider_scorecard_pooled",
+     [f"UPDATE {POOLED} SET exiters = 3, completed = 1, completion_rate = 0.3333 WHERE {_first(POOLED, 'true')}"],
+     "suppression: no value where pooled exiters are below 10"),
+    # the pooled row shows 10 completers of 15 exiters while the window's last year, withheld, holds 3 exiters:
+    # pooled minus the other years would give that year's completers back
+    ("pooled scorecard gives a withheld year back", POOLED, "marts/rpt_provider_scorecard_pooled",
+     [f"UPDATE {POOLED} SET exiters = 15, completed = 10, completion_rate = 0.6667, is_completion_suppressed = false "
+      f"WHERE {_first(POOLED, 'true')}",
+      f"UPDATE {SCORECARD} SET exiters = 3, completed = NULL, is_completion_suppressed = true "
+      f"WHERE program_id = (SELECT program_id FROM {POOLED} WHERE {_first(POOLED, 'true')}) "
+      f"AND exit_program_year = (SELECT last_exit_program_year FROM {POOLED} WHERE {_first(POOLED, 'true')})"],
+     "complementary suppression: no pooled completion while the window's withheld years hold 1 to 10 - 1 exiters"),
     ("exit missing from fct_exit_outcomes", "marts.fct_exit_outcomes", "marts/fct_exit_outcomes",
      ["DELETE FROM marts.fct_exit_outcomes WHERE participation_id = 'AP04'"],
      "row counts reconcile: every exit in staging appears once in fct_exit_outcomes"),

@@ -338,6 +338,7 @@ def test_webhook_post_never_raises(tmp_path):
     ("rpt_wioa_performance", "| employment_rate_q2 |"),
     ("rpt_equity_outcomes", "| race_ethnicity |"),
     ("rpt_provider_scorecard", "| program | provider |"),
+    ("rpt_provider_scorecard_pooled", "| program | provider | exiters |"),
     ("rpt_labor_market", "| area | name | month |"),
 ])
 def test_report_headline_previews(generated_run, report, expected):

@@ -195,7 +195,11 @@ def test_published_tables_carry_dbt_descriptions_and_keys(handmade_run):
             ("fct_exit_outcomes", "FOREIGN KEY", ("participant_key",), "dim_participant"),
             ("dim_program", "FOREIGN KEY", ("provider_id",), "dim_provider"),
             ("rpt_provider_scorecard", "FOREIGN KEY", ("program_id",), "dim_program"),
-            ("rpt_provider_scorecard", "FOREIGN KEY", ("provider_id",), "dim_provider")} <= keys
+            ("rpt_provider_scorecard", "FOREIGN KEY", ("provider_id",), "dim_provider"),
+            ("rpt_provider_scorecard_pooled", "PRIMARY KEY", ("program_id",), None),
+            ("rpt_provider_scorecard_pooled", "FOREIGN KEY", ("program_id",), "dim_program"),
+            ("rpt_provider_scorecard_pooled", "FOREIGN KEY", ("provider_id",), "dim_provider")} <= keys
+    assert column["rpt_provider_scorecard_pooled.cost_per_completer"].startswith("tuition_cost x exiters / completed")
     read = duckdb_1x(handmade_run.published, "SELECT comment FROM duckdb_columns() "
                                              "WHERE table_name = 'dim_area' AND column_name = 'county_fips'")
     assert read.returncode == 0 and "5-digit county FIPS." in read.stdout, read.stderr

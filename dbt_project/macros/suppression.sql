@@ -23,6 +23,29 @@
     case when not {{ is_suppressed(denominator_expr) }} then {{ value_expr }} end
 {%- endmacro %}
 
+{#- true when a value with this denominator is withheld: above 0 and below the threshold (a
+    denominator of 0 means "not known yet": the value is NULL, not withheld). -#}
+{% macro is_withheld(denominator_expr) -%}
+    (coalesce({{ denominator_expr }}, 0) > 0 and {{ is_suppressed(denominator_expr) }})
+{%- endmacro %}
+
+{#- Pooling over years (rpt_provider_scorecard_pooled; mart.md, Privacy), the one owner of the
+    rule. The yearly rows stay published, so a pooled value must not give a withheld yearly value
+    back by subtraction. A pooled value is withheld when
+    - `primary_expr` holds (primary suppression of the pooled value over its pooled
+      denominator), or
+    - the value is additive (a count over people: completed over exiters, a rate's numerator over
+      its denominator) and the window years whose yearly value is withheld have together a
+      denominator `withheld_years_denominator_expr` (their sum) above 0 and below the threshold:
+      the pooled value minus the shown years would be that small union.
+    Medians do not add up: primary rule only (`additive=false`). Values derived from others
+    (cost per completer, earnings change per tuition dollar, earnings change) take the flags of
+    what they are derived from. SQL boolean, never NULL. -#}
+{% macro pooled_value_withheld(primary_expr, withheld_years_denominator_expr, additive=true) -%}
+    ({{ primary_expr }}
+    {%- if additive %} or {{ is_withheld(withheld_years_denominator_expr) }}{% endif %})
+{%- endmacro %}
+
 {#- Complementary (secondary) suppression (mart.md, Privacy). Primary suppression withholds a
     cell whose denominator is below the threshold; the published cells of a rollup family
     (the streams under funding_stream = 'all', the areas under lwda_code = 'all', the groups of

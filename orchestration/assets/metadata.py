@@ -97,6 +97,22 @@ def _provider_scorecard(con: duckdb.DuckDBPyConnection, relation: str) -> str:
                    for p, pr, y, x, c, e, m, ch in rows]))
 
 
+def _provider_scorecard_pooled(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    rows = con.execute(f"""SELECT program_id, provider_id, first_exit_program_year, last_exit_program_year,
+            exiters, employment_rate_q2, median_earnings_q2, cost_per_completer,
+            annual_earnings_change_per_tuition_dollar FROM {relation}
+        ORDER BY exiters DESC, program_id LIMIT {PREVIEW_ROWS}""").fetchall()
+    shown = con.execute(f"SELECT count(employment_rate_q2), count(*) FROM {relation}").fetchone()
+    window = f"{rows[0][2]}-{rows[0][3]}" if rows else "none"
+    return (f"Programs pooled over exit program years {window}, most exiters first; "
+            f"{shown[0]:,} of {shown[1]:,} programs show employment rate Q2.\n\n"
+            + _md(["program", "provider", "exiters", "employed Q2", "median earnings Q2", "cost per completer",
+                   "yearly earnings change per tuition $"],
+                  [[p, pr or "–", f"{x:,}", _fmt(e, "rate"), _fmt(m, "money"), _fmt(c, "money"),
+                    "–" if r is None else f"{r:.2f}"]
+                   for p, pr, _, _, x, e, m, c, r in rows]))
+
+
 def _labor_market(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     rows = con.execute(f"""SELECT lwda_code, lwda_name, month_start_date, unemployment_rate, initial_claims
         FROM {relation} WHERE month_start_date = (SELECT max(month_start_date) FROM {relation})
@@ -107,7 +123,8 @@ def _labor_market(con: duckdb.DuckDBPyConnection, relation: str) -> str:
 
 
 HEADLINES = {"rpt_wioa_performance": _wioa_performance, "rpt_equity_outcomes": _equity_outcomes,
-             "rpt_provider_scorecard": _provider_scorecard, "rpt_labor_market": _labor_market}
+             "rpt_provider_scorecard": _provider_scorecard, "rpt_labor_market": _labor_market,
+             "rpt_provider_scorecard_pooled": _provider_scorecard_pooled}
 
 
 def headline_preview(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> MetadataValue | None:

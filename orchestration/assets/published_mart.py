@@ -34,7 +34,7 @@ REQUIRED_TABLES = ["dim_participant", "dim_provider", "dim_program", "dim_area",
                    "fct_quarterly_earnings", "fct_exit_outcomes", "rpt_wioa_performance",
                    "rpt_provider_scorecard", "rpt_equity_outcomes", "rpt_labor_market",
                    "rpt_eta9169_performance", "rpt_eta9169_summary", "dim_lwda", "dim_funding_stream",
-                   "dim_demographic_code"]
+                   "dim_demographic_code", "rpt_provider_scorecard_pooled"]
 GATE_KEYS = [AssetCheckKey(g.asset_key, GATE_CHECK_NAME) for g in GATES]
 
 

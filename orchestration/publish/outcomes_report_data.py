@@ -1,5 +1,11 @@
 """The numbers behind the outcomes report, read from the published mart (never the warehouse).
 
+The report answers a board director's questions for one year, the *report year* (see
+`_report_year`), and the pooled program view; every other year and program stays in the mart. So
+that the page is the same size at 2,000 or 2 million participants (o4o issue 17), each query here is
+bounded by something that does not grow with people: the indicators, the local areas (seed
+`area_crosswalk.csv`), the equity groups, `PROGRAMS_SHOWN` programs and `LABOR_MONTHS` months.
+
 Each function returns plain JSON-ready records (dates as ISO text, decimals as floats), so the
 same rows feed both the Vega-Lite charts and the HTML tables.
 """
@@ -16,42 +22,55 @@ import duckdb
 
 Record = dict[str, object]
 
-# The indicators of rpt_wioa_performance / rpt_equity_outcomes, in reading order, with their labels.
+# The indicators of rpt_wioa_performance / rpt_equity_outcomes that have an all-streams row, in
+# reading order, with their labels (the Youth education-or-employment rates have no such row).
 INDICATORS = {
     "employment_rate_q2": "Employment rate, Q2 after exit",
     "employment_rate_q4": "Employment rate, Q4 after exit",
     "median_earnings_q2": "Median earnings, Q2 after exit",
     "credential_attainment_rate": "Credential attainment rate",
+    "measurable_skill_gains_rate": "Measurable skill gains rate",
     "retention_same_employer": "Retention with the same employer",
 }
 DOLLAR_INDICATORS = {"median_earnings_q2"}
 FUNDING_STREAMS = {"all": "All funding streams", "adult": "Adult", "dislocated_worker": "Dislocated Worker",
                    "youth": "Youth", "wagner_peyser": "Wagner-Peyser"}
 DIMENSIONS = {"sex": "Sex", "race_ethnicity": "Race / ethnicity", "age_group": "Age at entry",
-              "veteran": "Veteran status", "disability": "Disability"}
-# The scorecards the report shows, so that it stays small at any scale (a state has thousands of
-# programs): the programs with the most exiters in the report year, over its latest program years.
-# Every program-year is in the mart (`marts.rpt_provider_scorecard`), and the report says so.
-SCORECARD_PROGRAMS = 40
-SCORECARD_YEARS = 3
+              "veteran": "Veteran", "disability": "Disability", "low_income": "Low income",
+              "has_barrier": "Any barrier"}
 # Groups in reading order (age bands by age); other values follow alphabetically, "not reported" last.
 GROUP_ORDER = ["<16", "16-18", "19-24", "25-44", "45-54", "55-59", "60+", "female", "male", "yes", "no"]
+POOLED_TABLE = "rpt_provider_scorecard_pooled"
+PROGRAMS_SHOWN = 25  # rows of the ranked program table; the rest are in marts.rpt_provider_scorecard_pooled
+LABOR_MONTHS = 36  # months of the labor-market chart, up to the latest month in the mart
 
 
 def label(mapping: dict[str, str], key: object) -> str:
     return mapping.get(str(key), str(key).replace("_", " ").capitalize())
 
 
+def dimension_label(dimension: str) -> str:
+    """'barrier_homeless' -> 'Barrier: homeless'; the known dimensions by DIMENSIONS."""
+    if dimension.startswith("barrier_"):
+        return "Barrier: " + dimension.removeprefix("barrier_").replace("_", " ")
+    return label(DIMENSIONS, dimension)
+
+
 @dataclass
 class ReportData:
     metadata: dict[str, str]
-    performance: list[Record]  # rpt_wioa_performance, statewide (lwda_code = 'all')
-    scorecards: list[Record]  # rpt_provider_scorecard with program and provider names
-    equity: list[Record]  # rpt_equity_outcomes, all funding streams, with the overall value beside each group
-    labor_market: list[Record]  # rpt_labor_market
-    report_year: int | None = None  # the program year the tables focus on (see _report_year)
+    report_year: int | None  # the program year of exit the page is about (see _report_year)
+    # rpt_wioa_performance, funding_stream = 'all', exit years report_year and report_year - 1,
+    # statewide (lwda_code = 'all') and per area, with lwda_name
+    performance: list[Record]
+    areas: list[Record]  # dim_lwda without 'all': lwda_code, lwda_name
+    # rpt_equity_outcomes of the report year, all streams, statewide, with everyone's value and denominator
+    equity: list[Record]
+    programs: list[Record]  # the PROGRAMS_SHOWN top rows of rpt_provider_scorecard_pooled (see _programs)
+    labor_market: list[Record]  # rpt_labor_market, the latest LABOR_MONTHS months
+    program_counts: dict[str, object] = field(default_factory=dict)  # rows, ranked (rate shown), window years
     counts: dict[str, int] = field(default_factory=dict)
-    scorecard_rows: int = 0  # program-years in the mart; `scorecards` holds a bounded selection of them
+    has_pooled_table: bool = True
 
 
 def _jsonable(value: object) -> object:
@@ -70,67 +89,79 @@ def _records(con: duckdb.DuckDBPyConnection, query: str, params: list | None = N
     return [{n: _jsonable(v) for n, v in zip(names, row)} for row in cur.fetchall()]
 
 
-def _performance(con) -> list[Record]:
-    return _records(con, """SELECT exit_program_year, funding_stream, indicator, numerator, denominator, value,
-            is_suppressed
-        FROM marts.rpt_wioa_performance WHERE lwda_code = 'all'
-        ORDER BY exit_program_year, funding_stream <> 'all', funding_stream, indicator""")
+def _report_year(con) -> int | None:
+    """The latest program year of exit whose statewide, all-streams Q4 employment rate is known
+    (so nearly every indicator of it is), else the latest with a known Q2 rate, else the latest."""
+    base = ("SELECT max(exit_program_year) FROM marts.rpt_wioa_performance WHERE funding_stream = 'all' "
+            "AND lwda_code = 'all' AND indicator <> 'measurable_skill_gains_rate'")
+    for indicator in ("employment_rate_q4", "employment_rate_q2"):
+        year = con.execute(base + " AND indicator = ? AND value IS NOT NULL", [indicator]).fetchone()[0]
+        if year is not None:
+            return year
+    return con.execute(base).fetchone()[0]
 
 
-def _scorecards(con, year: int | None) -> list[Record]:
-    """The SCORECARD_PROGRAMS programs with the most exiters in `year` (else the latest year), over
-    the SCORECARD_YEARS program years up to it."""
-    return _records(con, f"""WITH shown_year AS (
-            SELECT coalesce(max(exit_program_year) FILTER (WHERE exit_program_year <= ?), max(exit_program_year)) AS y
-            FROM marts.rpt_provider_scorecard),
-        programs AS (SELECT program_id FROM marts.rpt_provider_scorecard, shown_year WHERE exit_program_year = y
-            ORDER BY exiters DESC, program_id LIMIT {SCORECARD_PROGRAMS})
-        SELECT s.*, coalesce(p.program_name, s.program_id) AS program_name,
-            coalesce(v.provider_name, s.provider_id) AS provider_name
-        FROM marts.rpt_provider_scorecard s
-        CROSS JOIN shown_year
-        LEFT JOIN marts.dim_program p ON p.program_id = s.program_id
-        LEFT JOIN marts.dim_provider v ON v.provider_id = s.provider_id
-        WHERE s.program_id IN (SELECT program_id FROM programs)
-          AND s.exit_program_year BETWEEN shown_year.y - {SCORECARD_YEARS - 1} AND shown_year.y
-        ORDER BY s.exit_program_year DESC, provider_name, program_name""", [year])
+def _performance(con, year: int) -> list[Record]:
+    return _records(con, """SELECT exit_program_year, lwda_code, lwda_name, indicator, numerator, denominator,
+            value, is_suppressed
+        FROM marts.rpt_wioa_performance
+        WHERE funding_stream = 'all' AND exit_program_year IN (?, ?)
+        ORDER BY exit_program_year, lwda_code <> 'all', lwda_code, indicator""", [year, year - 1])
 
 
-def _equity(con) -> list[Record]:
-    return _records(con, """SELECT e.exit_program_year, e.dimension, e.group_value, e.indicator, e.numerator,
-            e.denominator, e.value, e.is_suppressed, o.value AS overall_value, e.value - o.value AS gap
+def _areas(con) -> list[Record]:
+    return _records(con, "SELECT lwda_code, lwda_name FROM marts.dim_lwda WHERE lwda_code <> 'all' "
+                         "ORDER BY lwda_code")
+
+
+def _equity(con, year: int) -> list[Record]:
+    return _records(con, """SELECT e.dimension, e.group_value, e.indicator, e.numerator, e.denominator, e.value,
+            e.is_suppressed, o.value AS overall_value, o.denominator AS overall_denominator,
+            e.value - o.value AS gap
         FROM marts.rpt_equity_outcomes e
         LEFT JOIN marts.rpt_wioa_performance o ON o.exit_program_year = e.exit_program_year
             AND o.indicator = e.indicator AND o.funding_stream = 'all' AND o.lwda_code = 'all'
-        WHERE e.funding_stream = 'all' AND e.lwda_code = 'all'
-        ORDER BY e.exit_program_year, e.dimension, e.group_value, e.indicator""")
+        WHERE e.exit_program_year = ? AND e.funding_stream = 'all' AND e.lwda_code = 'all'
+        ORDER BY e.dimension, e.group_value, e.indicator""", [year])
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def _programs(con) -> tuple[list[Record], dict[str, object]]:
+    """The PROGRAMS_SHOWN programs ranked by pooled employment rate Q2 (highest first; a withheld or
+    not-yet-known rate after every shown one), ties by more exiters, then program_id."""
+    rows = _records(con, f"""SELECT * FROM marts.{POOLED_TABLE}
+        ORDER BY employment_rate_q2 DESC NULLS LAST, exiters DESC NULLS LAST, program_id
+        LIMIT {PROGRAMS_SHOWN}""")
+    total, ranked, first, last = con.execute(f"""SELECT count(*), count(employment_rate_q2),
+        min(first_exit_program_year), max(last_exit_program_year) FROM marts.{POOLED_TABLE}""").fetchone()
+    return rows, {"rows": total, "ranked": ranked, "first_year": first, "last_year": last}
 
 
 def _labor_market(con) -> list[Record]:
-    return _records(con, """SELECT lwda_code, lwda_name, month_start_date, year, month, labor_force, unemployed,
-            unemployment_rate, initial_claims, continued_claims, claim_weeks
-        FROM marts.rpt_labor_market ORDER BY lwda_code, month_start_date""")
-
-
-def _report_year(performance: list[Record]) -> int | None:
-    """The latest program year with complete outcomes (Q4 employment known), else with any, else the latest."""
-    for indicator in ("employment_rate_q4", "employment_rate_q2"):
-        known = [r["exit_program_year"] for r in performance if r["funding_stream"] == "all"
-                 and r["indicator"] == indicator and r["value"] is not None]
-        if known:
-            return max(known)
-    return max((r["exit_program_year"] for r in performance), default=None)
+    return _records(con, f"""SELECT lwda_code, lwda_name, month_start_date, year, month, labor_force,
+            unemployment_rate, initial_claims, claim_weeks
+        FROM marts.rpt_labor_market
+        WHERE month_start_date > (SELECT max(month_start_date) FROM marts.rpt_labor_market)
+            - INTERVAL {LABOR_MONTHS} MONTH
+        ORDER BY lwda_code, month_start_date""")
 
 
 def load_report_data(mart_path: Path) -> ReportData:
     """Read everything the report shows from the published file, opened read-only."""
     with duckdb.connect(str(mart_path), read_only=True) as con:
         metadata = dict(con.execute("SELECT key, value FROM marts.publish_metadata").fetchall())
-        performance = _performance(con)
-        year = _report_year(performance)
-        data = ReportData(metadata=metadata, performance=performance, scorecards=_scorecards(con, year),
-                          equity=_equity(con), labor_market=_labor_market(con), report_year=year)
+        year = _report_year(con)
+        has_pooled = _has_table(con, POOLED_TABLE)
+        programs, program_counts = _programs(con) if has_pooled else ([], {})
+        data = ReportData(metadata=metadata, report_year=year,
+                          performance=_performance(con, year) if year is not None else [],
+                          areas=_areas(con), equity=_equity(con, year) if year is not None else [],
+                          programs=programs, program_counts=program_counts, labor_market=_labor_market(con),
+                          has_pooled_table=has_pooled)
         data.counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0]
                        for t in ("dim_participant", "fct_exit_outcomes", "dim_provider", "dim_program")}
-        data.scorecard_rows = con.execute("SELECT count(*) FROM marts.rpt_provider_scorecard").fetchone()[0]
     return data
