@@ -27,8 +27,8 @@ CHART_IDS = ["chart-areas", "chart-equity", "chart-labor-market"]
 ALL_DRAWN = """() => [...document.querySelectorAll('.chart')].every(
     c => c.querySelector('svg') || c.textContent.includes('could not be drawn'))"""
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
-# Where the lead looks at the screenshots (copied there too when its parent folder exists).
-SCREENS = Path(os.environ.get("O4O_SCREENSHOT_DIR", "/work/notes/screens"))
+# Screenshots stay in the test's tmp_path; O4O_SCREENSHOT_DIR also keeps a copy to look at.
+SCREENS = Path(os.environ["O4O_SCREENSHOT_DIR"]) if os.environ.get("O4O_SCREENSHOT_DIR") else None
 REPORT_YEAR_SQL = """SELECT max(exit_program_year) FROM marts.rpt_wioa_performance WHERE funding_stream = 'all'
     AND lwda_code = 'all' AND indicator = 'employment_rate_q4' AND value IS NOT NULL"""
 
@@ -72,8 +72,8 @@ def open_report(watched: Watched, path, viewport: dict | None = None):
 def screenshot(page, tmp_path: Path, name: str) -> Path:
     shot = tmp_path / name
     page.screenshot(path=str(shot), full_page=True)
-    if SCREENS.parent.is_dir():
-        SCREENS.mkdir(exist_ok=True)
+    if SCREENS is not None:
+        SCREENS.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, SCREENS / name)
     return shot
 
