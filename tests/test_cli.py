@@ -92,6 +92,8 @@ def test_help_shows_no_python_values_as_defaults(capsys):
 @pytest.mark.parametrize("args, message", [
     (["--participants", "0"], "o4o generate: participants must be at least 1"),
     (["--participants", "5"], "o4o generate: [Errno 20] Not a directory"),
+    (["--participants", "5", "--seed", "-1"], "o4o generate: seed must be a whole number >= 0, not -1"),
+    (["--participants", "5", "--coalition", "7"], "o4o generate: --coalition takes 2 to 5 members"),
 ])
 def test_generate_errors_are_one_line_without_a_traceback(tmp_path, capfd, args, message):
     blocker = tmp_path / "a_file"
