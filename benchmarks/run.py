@@ -44,7 +44,9 @@ GATE_SUFFIX = "_great_expectations_gate"
 
 
 def stage_of(step_key: str) -> str:
-    if step_key.startswith("ingest_"):
+    # `ingest` loads every feed and runs the raw gates; results before it list `ingest_<feed>` steps
+    # and `raw__<entity>_great_expectations_gate` steps apart
+    if step_key == "ingest" or step_key.startswith("ingest_"):
         return "ingest"
     if step_key.endswith(GATE_SUFFIX):
         if step_key.startswith("raw__"):

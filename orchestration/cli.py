@@ -11,11 +11,15 @@ from .settings import SettingsError
 
 
 class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Each option's default in its help (not for required options or flags), the environment list as written."""
+    """Each option's default in its help, the environment list as written. No default line for a
+    required option or a flag; "(default: none)" for an option whose default is empty (None, [] or "")
+    rather than argparse's "(default: None)" or "(default: [])"."""
 
     def _get_help_string(self, action):
-        if action.default is None or action.default is False or action.required:
+        if action.required or action.default is False or action.nargs == 0:  # a flag (store_true, version, help)
             return action.help
+        if action.default is None or action.default == [] or action.default == "":
+            return f"{action.help} (default: none)" if "default:" not in (action.help or "") else action.help
         return super()._get_help_string(action)
 
 

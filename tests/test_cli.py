@@ -73,9 +73,27 @@ def test_help_lists_each_commands_defaults_and_every_environment_variable(capsys
     assert "(default: 2000)" in text and "(default: 42)" in text
 
 
+def test_help_shows_no_python_values_as_defaults(capsys):
+    """argparse prints an empty default as "(default: [])" or "(default: None)"; o4o says "(default: none)"
+    or nothing (flags, required options)."""
+    texts = {}
+    for command in ([], ["generate"], ["refresh"], ["rollback"], ["report"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        texts[" ".join(command)] = text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+        assert not re.search(r"\(default: (\[\]|None|False|True|''|)\)", text), (command, text)
+    refresh = texts["refresh"]
+    assert "O4O_ACCEPT_SHRINK=e1,e2 in the UI) (default: none)" in refresh
+    assert refresh.count("(default:") == 1  # --demo, --verbose, --rekey are flags
+    assert "(default: <O4O_PUBLISH_PATH stem>.report.html)" in texts["report"] and texts["report"].count("(default:") == 1
+    assert "(default: 0)" in texts["generate"] and "landing directory to write (default" not in texts["generate"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--participants", "0"], "o4o generate: participants must be at least 1"),
     (["--participants", "5"], "o4o generate: [Errno 20] Not a directory"),
+    (["--participants", "5", "--seed", "-1"], "o4o generate: seed must be a whole number >= 0, not -1"),
+    (["--participants", "5", "--coalition", "7"], "o4o generate: --coalition takes 2 to 5 members"),
 ])
 def test_generate_errors_are_one_line_without_a_traceback(tmp_path, capfd, args, message):
     blocker = tmp_path / "a_file"

@@ -3,8 +3,8 @@
 `benchmarks/pandas_peer.py` derives rpt_wioa_performance and rpt_eta9169_performance from the
 landing CSVs in plain pandas, straight from mart.md and the federal guidance, sharing no code
 with the pipeline (no ingest, no macro, no SQL). Every row of the published tables must agree
-with it: the same keys, the same counts and completeness, rates to 1e-12 and medians to a
-millionth of a dollar (stricter than the cent). The peer withholds only what primary
+with it: the same keys, the same counts and completeness, rates to 1e-12 and medians to half a
+cent (the mart rounds money to cents: macro `money`; the peer keeps its exact median). The peer withholds only what primary
 suppression withholds (a denominator below 10); the mart must withhold those too, and may
 withhold more (complementary suppression, tests/test_complementary_suppression.py checks
 that what it shows gives nothing back). The per-exit outcomes of fct_exit_outcomes are
@@ -40,7 +40,8 @@ ETA9169_EXACT = ["cohort_exit_from", "cohort_exit_to", "cohort_exits", "outcomes
 # a denominator the mart may withhold (it is, or nearly is, a suppressed employment_rate_q2 numerator)
 DENOMINATOR_WITHHELD_FOR = {"median_earnings_q2", "retention_same_employer"}
 RATE_TOLERANCE = 1e-12
-MEDIAN_TOLERANCE = 1e-6  # dollars
+MEDIAN_TOLERANCE = 0.005 + 1e-6  # dollars: the mart publishes medians rounded to cents (macro money),
+# the peer its exact median, so they agree within half a cent (plus float noise)
 SHOWN = 30  # differing rows shown in a failure message
 # fct_exit_outcomes column -> the peer's outcome column, and the peer's unit per mart unit
 EXIT_COLUMNS = {"employed_q2": ("employment_rate_q2", 1), "employed_q4": ("employment_rate_q4", 1),

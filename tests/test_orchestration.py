@@ -47,7 +47,8 @@ def test_blocking_gates_on_every_layer(defs):
 
     layers = {g.layer for g in GATES}
     assert layers == {"raw", "staging", "marts"}
-    specs = {s.key: s for c in defs.asset_checks for s in c.check_specs}
+    # staging and marts gates are asset checks of their own; the raw gates are checks of the ingest step
+    specs = {s.key: s for c in [*defs.asset_checks, *defs.assets] for s in c.check_specs}
     for gate in GATES:
         assert specs[AssetCheckKey(gate.asset_key, "great_expectations_gate")].blocking, gate
 
@@ -283,6 +284,81 @@ def test_failure_sensor_reports_a_failed_gate_with_file_and_row(defs, tmp_path, 
         assert meta["dagster/row_count"].value == con.execute("SELECT count(*) FROM raw.wage_records").fetchone()[0]
     columns = {c.name for c in meta["dagster/column_schema"].schema.columns}
     assert {"participant_key", "employer_id", "wages"} <= columns and "ssn" not in columns
+
+
+def nightly_refresh_job():
+    """The nightly job as execute_job loads it (reconstructable: re-execution needs a job it can rebuild);
+    the `defs` fixture has parsed the dbt manifest."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def("nightly_refresh")
+
+
+def test_reexecute_from_failure_reads_the_fixed_landing_file(defs, tmp_path):
+    """A raw gate fails on a bad row; the operator fixes the file and re-executes the run from failure
+    (what the UI's "Re-execute from failure" does): the re-execution reads the landing file again and
+    publishes. With the raw gates in steps of their own, it re-ran only the gate, on the rows loaded
+    before the fix, and failed again."""
+    from dagster import DagsterEventType, ReexecutionOptions, execute_job, reconstructable
+
+    from conftest import TEST_PII_KEY, environ
+    from handmade_feeds import EXPECTED_DENOMINATOR, EXPECTED_NUMERATOR, write_handmade_feeds
+    from orchestration.checks.gates import RAW_NEXT_STEP
+
+    landing = write_handmade_feeds(tmp_path / "landing")
+    wages = landing / "labor_market/wage_records_2021q1.csv"
+    good = wages.read_text()
+    assert good.count("5000.00") == 1  # P01's only 2021q1 wage record
+    wages.write_text(good.replace("5000.00", "-5000.00"))  # a negative wage: the raw gate fails
+    published = tmp_path / "mart.duckdb"
+    env = {"O4O_LANDING_DIR": str(landing), "O4O_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
+           "O4O_PUBLISH_PATH": str(published), "O4O_PII_KEY": TEST_PII_KEY}
+    job = reconstructable(nightly_refresh_job)
+    gate = AssetCheckKey(AssetKey(["raw", "wage_records"]), "great_expectations_gate")
+
+    def evaluations(result):
+        return [e.event_specific_data for e in result.all_events
+                if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+                and e.event_specific_data.asset_check_key == gate]
+
+    def started_steps(result):
+        return {e.step_key for e in result.all_events if e.event_type == DagsterEventType.STEP_START}
+
+    home = tmp_path / "home"  # a persistent instance: re-execution reads the failed run's plan and events
+    home.mkdir()
+    with environ(env), DagsterInstance.local_temp(tempdir=str(home)) as instance:
+        with execute_job(job, instance) as failed:
+            assert not failed.success and not published.exists()
+            [verdict] = evaluations(failed)
+            assert not verdict.passed and "labor_market/wage_records_2021q1.csv row 2" in verdict.metadata[
+                "failures"].value
+            # the failed check's text says what to do, as the UI shows it
+            assert RAW_NEXT_STEP in verdict.description and verdict.metadata["next_step"].value == RAW_NEXT_STEP
+            assert "re-execute this run from failure" in RAW_NEXT_STEP
+            failed_steps = {e.step_key for e in failed.all_events if e.event_type == DagsterEventType.STEP_FAILURE}
+            assert failed_steps == {"ingest"}  # the gate failed its ingest step; dbt and publish never started
+            assert "published_mart" not in started_steps(failed)
+            parent = failed.run_id
+
+        wages.write_text(good)  # the operator fixes the file
+        options = ReexecutionOptions.from_failure(parent, instance)
+        with execute_job(job, instance, reexecution_options=options) as rerun:
+            assert rerun.success, [e.message for e in rerun.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
+            assert rerun.dagster_run.parent_run_id == parent
+            assert {"ingest", "published_mart"} <= started_steps(rerun)  # the ingest ran again
+            [verdict] = evaluations(rerun)
+            assert verdict.passed and "next_step" not in verdict.metadata
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("SELECT value FROM marts.publish_metadata WHERE key = 'dagster_run_id'"
+                           ).fetchone() == (rerun.run_id,)
+        # the fixed row is in: 2021q1 totals of 5000.00 are P01's (one employer) and P02's (2000 + 3000)
+        assert con.execute("SELECT count(*) FROM marts.fct_quarterly_earnings WHERE year = 2021 AND quarter = 1 "
+                           "AND total_wages = 5000").fetchone() == (2,)
+        # and P01 counts as employed: 8 of 11 (tests/handmade_feeds.py)
+        assert con.execute("SELECT numerator, denominator FROM marts.rpt_wioa_performance WHERE exit_program_year "
+                           "= 2020 AND funding_stream = 'all' AND lwda_code = 'all' AND indicator = "
+                           "'employment_rate_q2'").fetchone() == (EXPECTED_NUMERATOR, EXPECTED_DENOMINATOR)
 
 
 def test_failure_sensor_reports_a_stale_mart_from_the_freshness_job(defs, tmp_path, webhook, monkeypatch):

@@ -218,3 +218,67 @@ def test_rows_that_break_a_declared_key_are_not_published(tmp_path):
     with pytest.raises(PublishError, match="rpt: its rows break a key"):
         publish(duplicated, mart, META, ["rpt"], docs=docs)
     assert mart.read_bytes() == before and not list(tmp_path.glob("*candidate*"))
+
+
+# ---------------------------------------------------------------- money to the cent
+
+MONEY_INDICATORS = {"median_earnings_q2"}  # the indicators whose value is dollars (mart.md)
+
+
+def money_columns() -> dict[str, dict[str, str]]:
+    """table -> column -> `true` (every value dollars) or `indicator` (dollars in the rows of a money
+    indicator, a rate otherwise): the columns the model YAML marks `meta: {money: ...}`, one place."""
+    from orchestration.dbt_project import o4o_dbt_project
+
+    manifest = json.loads(o4o_dbt_project().manifest_path.read_text())
+    found: dict[str, dict[str, str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["schema"] != "marts":
+            continue
+        for name, column in node["columns"].items():
+            meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+            if "money" in meta:
+                found.setdefault(node["name"], {})[name] = "indicator" if meta["money"] == "indicator" else "true"
+    return found
+
+
+def _decimals(value) -> int:
+    """Decimals a reader sees: a double as Python prints it (7447.679999999999 has 12), a decimal as stored."""
+    from decimal import Decimal
+
+    exponent = (value if isinstance(value, Decimal) else Decimal(repr(float(value)))).normalize().as_tuple().exponent
+    return max(0, -exponent)
+
+
+def test_no_published_money_value_has_more_than_two_decimals(generated_run):
+    """Every money column of every published table holds cents (the macro `money` rounds the report
+    tables' doubles; the core tables are decimal(14, 2)). A `value` column shared by rates and money is
+    dollars only in the median_earnings_q2 rows: every other row is a rate 0-1 (a gap -1..1), so a new
+    money indicator left out of the macro fails here too. At 2,000 participants the medians of an even
+    count and the cost per participant (funds / people) had up to 12 noisy decimals before rounding."""
+    columns = money_columns()
+    assert {"rpt_wioa_performance", "rpt_equity_outcomes", "rpt_eta9169_performance", "rpt_eta9169_summary",
+            "rpt_provider_scorecard", "fct_exit_outcomes", "fct_quarterly_earnings"} <= set(columns)
+    assert columns["rpt_provider_scorecard"] == {"median_earnings_q2": "true", "median_pre_program_earnings": "true",
+                                                 "earnings_change": "true", "tuition_cost": "true"}
+    noisy, not_rates, seen = [], [], {"true": 0, "indicator": 0, "cents": 0}
+    with duckdb.connect(str(generated_run.published), read_only=True) as con:
+        for table, cols in sorted(columns.items()):
+            for column, kind in sorted(cols.items()):
+                if kind == "true":
+                    rows = con.execute(f"SELECT {column}, NULL FROM marts.{table} WHERE {column} IS NOT NULL").fetchall()
+                else:
+                    rows = con.execute(f"SELECT {column}, indicator FROM marts.{table} WHERE {column} IS NOT NULL"
+                                       ).fetchall()
+                for value, indicator in rows:
+                    if kind == "true" or indicator in MONEY_INDICATORS:
+                        seen[kind] += 1
+                        seen["cents"] += _decimals(value) == 2
+                        if _decimals(value) > 2:
+                            noisy.append(f"{table}.{column} = {value!r}")
+                    elif not -1 <= value <= 1:
+                        not_rates.append(f"{table}.{column} = {value!r} ({indicator})")
+    assert not noisy, f"{len(noisy)} money values with more than 2 decimals, e.g. {noisy[:10]}"
+    assert not not_rates, f"values outside 0-1 in rows of no money indicator: {not_rates[:10]}"
+    # the check means something: many values of both kinds, and cents among them (not only whole dollars)
+    assert seen["true"] > 1000 and seen["indicator"] > 50 and seen["cents"] > 100, seen

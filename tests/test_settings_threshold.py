@@ -5,8 +5,9 @@ denominator is 10-14 (shown at the default 10).
 The hand-made feeds (tests/handmade_feeds.py) give PY2020 adult LWDA 01 employment_rate_q2 = 8 / 11:
 a denominator of 11, published at 10 and withheld at 15, in rpt_wioa_performance and in the
 rpt_equity_outcomes and rpt_eta9169_performance cells over the same exiters; rpt_eta9169_summary
-serves 13 participants (P01-P13). The scorecard's one program has a single training exiter, so
-its band is checked on a copy of the warehouse in which a row of 12 exiters shows a value.
+serves 13 participants (P01-P13). The scorecard's one program has a single training exiter (in
+the yearly and the pooled scorecard alike), so its band is checked on a copy of the warehouse in
+which a row of 12 exiters shows a value.
 """
 
 from __future__ import annotations

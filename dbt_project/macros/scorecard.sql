@@ -70,7 +70,7 @@
     employment_rate_q2_withheld, employment_rate_q4_withheld, median_earnings_q2_withheld,
     credential_attainment_rate_withheld, median_pre_program_earnings_withheld (the model decides
     them: macros/suppression.sql). earnings_change (quarterly dollars) is withheld with either of
-    its medians. -#}
+    its medians. Dollars are rounded to cents (macro money, macros/types.sql). -#}
 {% macro scorecard_value_columns() -%}
     cast(case when not completion_withheld then completed end as {{ dbt.type_bigint() }}) as completed,
     cast(case when not completion_withheld then {{ rate('completed', 'exiters') }} end as {{ type_double() }})
@@ -80,15 +80,16 @@
         as {{ type_double() }}) as employment_rate_q2,
     cast(case when not employment_rate_q4_withheld then {{ rate('q4_numerator', 'q4_denominator') }} end
         as {{ type_double() }}) as employment_rate_q4,
-    cast(case when not median_earnings_q2_withheld then earnings_q2_median end as {{ type_double() }})
+    cast(case when not median_earnings_q2_withheld then {{ money('earnings_q2_median') }} end as {{ type_double() }})
         as median_earnings_q2,
     cast(case when not credential_attainment_rate_withheld
               then {{ rate('credential_numerator', 'credential_denominator') }} end as {{ type_double() }})
         as credential_attainment_rate,
-    cast(case when not median_pre_program_earnings_withheld then pre_program_median end as {{ type_double() }})
-        as median_pre_program_earnings,
+    cast(case when not median_pre_program_earnings_withheld then {{ money('pre_program_median') }} end
+        as {{ type_double() }}) as median_pre_program_earnings,
     cast(case when not (median_earnings_q2_withheld or median_pre_program_earnings_withheld)
-              then earnings_q2_median - pre_program_median end as {{ type_double() }}) as earnings_change,
+              then {{ money(money('earnings_q2_median') ~ ' - ' ~ money('pre_program_median')) }} end
+        as {{ type_double() }}) as earnings_change,
     cast(tuition_cost as decimal(14, 2)) as tuition_cost
 {%- endmacro %}
 

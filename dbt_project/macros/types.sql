@@ -49,3 +49,35 @@
 {% macro spark__iso_day_of_week(date_expr) -%}
     extract(dayofweek_iso from {{ date_expr }})
 {%- endmacro %}
+
+{#- Money, in dollars, as published: rounded to cents. The money columns of the report tables are
+    double precision (the contract's type), computed as medians, differences of medians or
+    ratios, and would otherwise show float noise (7447.679999999999 for 7447.68); the fact and
+    dimension tables hold money as decimal(14, 2) already. Half a cent rounds away from zero
+    (DuckDB's round of a double; PostgreSQL through numeric, as round(double precision, int) does
+    not exist there; Spark rounds half up). The type stays double precision.
+    `indicator` (optional): for a `value` column shared by rates and money (the indicator
+    reports), the SQL expression of the row's indicator: only the money indicators - those of
+    kind `median` in wioa_indicators() (macros/outcomes.sql), i.e. median_earnings_q2 - are
+    rounded; a rate passes unchanged. The money columns are listed in the models' YAML as
+    `meta: {money: true}`, or `meta: {money: indicator}` for such a shared column
+    (tests/test_publish.py reads them). -#}
+{% macro money(expr, indicator=none) -%}
+    {%- if indicator is none -%}
+    {{ adapter.dispatch('round_to_cents', 'o4o')(expr) }}
+    {%- else -%}
+    {%- set names = [] -%}
+    {%- for ind in wioa_indicators() if ind.kind == 'median' %}{% do names.append("'" ~ ind.name ~ "'") %}{% endfor -%}
+    case when {{ indicator }} in ({{ names | join(', ') }})
+         then {{ adapter.dispatch('round_to_cents', 'o4o')(expr) }}
+         else {{ expr }} end
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__round_to_cents(expr) -%}
+    round(cast({{ expr }} as {{ type_double() }}), 2)
+{%- endmacro %}
+
+{% macro postgres__round_to_cents(expr) -%}
+    cast(round(cast({{ expr }} as numeric), 2) as {{ type_double() }})
+{%- endmacro %}

@@ -1,12 +1,20 @@
-"""Ingest assets: one per feed entity, computed by one step per feed.
+"""Ingest assets: one per feed entity, all computed by one step, `ingest`, which then runs the raw gates.
 
-A feed's entities load in one step over one DuckDB connection because participation
-needs the participants' birth dates (for age at entry) and those must never be
-written anywhere: they live only in a temp table of that connection.
+A feed's entities load over one DuckDB connection because participation needs the
+participants' birth dates (for age at entry) and those must never be written anywhere: they
+live only in a temp table of that connection.
 
-Before anything is written each step checks the PII key against the warehouse's and the
-published mart's (ingest/key_safety.py) and removes stale DuckDB spill files (ingest/spill.py); it
-removes them again when it is done.
+The raw gates (checks/gates.py) are checks of this step, evaluated once every selected feed is
+loaded (a raw rule may read another feed's table: services' program_id against raw.programs). A
+failed raw gate fails this step, so nothing downstream runs, and the Dagster UI's "Re-execute from
+failure" runs this step again: it reads the corrected landing files (the loader rebuilds a table
+whose load had problems; unchanged entities are not read again) before the gates judge them. With
+the gates in steps of their own, a re-execution re-ran only the gate, on the rows loaded before
+the fix.
+
+Before anything is written the step checks the PII key against the warehouse's and the published
+mart's (ingest/key_safety.py) and removes stale DuckDB spill files (ingest/spill.py); it removes
+them again when the loads are done.
 """
 
 
@@ -14,13 +22,16 @@ import hashlib
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetCheckKey, AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from ..asset_keys import raw_asset_key
-from ..ingest.feeds import FEEDS, Entity
+from ..checks.gates import RAW_GATES, evaluate_gate, raw_check_specs
+from ..ingest.feeds import ENTITIES, FEEDS, Entity
 from ..ingest.loader import RAW_SCHEMA, EntityLoad, load_entity
 from ..ingest.key_safety import check_pii_key, read_key_state, record_pii_key
+from ..quality.evaluations import GATE_CHECK_NAME
 from ..resources import O4oSettingsResource
+from ..settings import Settings
 from ..ingest.spill import describe, remove_spill_files, remove_spill_files_if_idle
 from .metadata import column_schema, row_count
 
@@ -81,32 +92,43 @@ def _metadata(con: duckdb.DuckDBPyConnection, load: EntityLoad) -> dict:
     }
 
 
-def _feed_assets(feed: str, entities: list[Entity]):
-    @multi_asset(name=f"ingest_{feed}", specs=[_spec(e) for e in entities], can_subset=True,
-                 description=f"Load the `{feed}/` landing folder into the raw schema.")
-    def _ingest(context: AssetExecutionContext, o4o: O4oSettingsResource):
-        settings = o4o.settings()
+def _load_feed(context: AssetExecutionContext, settings: Settings, key: bytes, entities: list[Entity]):
+    """Load one feed's selected entities over one connection; a MaterializeResult per entity."""
+    with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
+        if (removed := describe(remove_spill_files(settings))):  # we hold the lock: nobody else's
+            context.log.info(removed)
+        for note in check_pii_key(settings, read_key_state(settings, con)):  # raises before any write
+            context.log.warning(note)
+        record_pii_key(con, settings)
+        for entity in entities:
+            load = load_entity(con, entity, settings.landing_dir, key, log=context.log.info,
+                               max_shrink_share=settings.max_shrink_share,
+                               accept_shrink=entity.name in settings.accept_shrink)
+            yield MaterializeResult(asset_key=raw_asset_key(entity.name), metadata=_metadata(con, load))
+
+
+@multi_asset(name="ingest", specs=[_spec(e) for e in ENTITIES], check_specs=raw_check_specs(), can_subset=True,
+             description="Load the landing folders (providers/, job_center/, labor_market/) into the raw schema, "
+                         "then run the raw gates on what was loaded. A failed gate fails this step: fix the "
+                         "landing file and re-execute from failure (this step reads the landing files again).")
+def ingest(context: AssetExecutionContext, o4o: O4oSettingsResource):
+    settings = o4o.settings()
+    selected = context.selected_asset_keys
+    feeds = {feed: [e for e in entities if raw_asset_key(e.name) in selected] for feed, entities in FEEDS.items()}
+    if any(feeds.values()):
         key = settings.require_pii_key()
         for warning in settings.pii_key_warnings():
             context.log.warning(warning)
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config()) as con:
-            if (removed := describe(remove_spill_files(settings))):  # we hold the lock: nobody else's
-                context.log.info(removed)
-            for note in check_pii_key(settings, read_key_state(settings, con)):  # raises before any write
-                context.log.warning(note)
-            record_pii_key(con, settings)
-            for entity in entities:
-                if raw_asset_key(entity.name) not in context.selected_asset_keys:
-                    continue
-                load = load_entity(con, entity, settings.landing_dir, key, log=context.log.info,
-                                   max_shrink_share=settings.max_shrink_share,
-                                   accept_shrink=entity.name in settings.accept_shrink)
-                yield MaterializeResult(asset_key=raw_asset_key(entity.name), metadata=_metadata(con, load))
+        for entities in feeds.values():
+            if entities:
+                yield from _load_feed(context, settings, key, entities)
         if (removed := describe(remove_spill_files_if_idle(settings))):
             context.log.info(removed)
+    # the ingest connections are closed: the gates open the warehouse themselves
+    for gate in RAW_GATES:
+        if AssetCheckKey(gate.asset_key, GATE_CHECK_NAME) in context.selected_asset_check_keys:
+            yield evaluate_gate(gate, settings, context)
 
-    return _ingest
 
-
-ingest_assets = [_feed_assets(feed, entities) for feed, entities in FEEDS.items()]
+ingest_assets = [ingest]

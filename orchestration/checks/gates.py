@@ -2,7 +2,10 @@
 
 raw: the feed contract (loader quarantine + `expectations/raw/<entity>.json`), validated in the
 DuckDB warehouse, on an incremental run only for the deliveries loaded since the gate last passed
-(quality/raw_scope.py); staging: `expectations/staging/<model>.json`; marts: every table of the
+(quality/raw_scope.py); the ingest step evaluates them itself once every feed is loaded
+(assets/ingest.py, with `raw_check_specs` and `evaluate_gate`), so that a failed raw gate fails the
+ingest step and "Re-execute from failure" reads the corrected landing files again. staging:
+`expectations/staging/<model>.json`, each gate its own step after dbt's; marts: every table of the
 `marts` schema, with its own `expectations/marts/<model>.json` when there is one, plus the suites
 in `expectations/marts/every_table/` (no PII-shaped values). Staging and marts are validated
 where dbt built them (O4O_DBT_TARGET: DuckDB, PostgreSQL or Spark; quality/sources.py). Each gate
@@ -17,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 import duckdb
-from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey,
+from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey,
                      MetadataValue, asset_check)
 
 from ..asset_keys import raw_asset_key
@@ -37,6 +40,10 @@ RAW_LAYER = "raw"
 MARTS_LAYER = "marts"
 EVERY_TABLE = "every_table"  # expectations/marts/every_table/*.json apply to each marts table
 QUARANTINE_SAMPLE = 10
+# What a failed raw gate tells the operator (its description and `next_step` metadata): the ingest
+# step that ran it reads the landing directory again when re-executed.
+RAW_NEXT_STEP = ("fix or replace the file in the landing directory, then run again: `o4o refresh`, or in the "
+                 "Dagster UI re-execute this run from failure (its ingest step reads the landing files again)")
 
 
 @dataclass(frozen=True)
@@ -132,11 +139,16 @@ def run_gate(gate: Gate, settings: Settings, log=None) -> AssetCheckResult:
              if quarantined else []) + ([error] if error else []) + [f"expectation failed: {d}" for d in failures]
     if not passed and found.by_file_and_rule:
         lines += ["raw.quarantine by file and rule:"] + [f"  {line}" for line in found.by_file_and_rule]
+    next_step = RAW_NEXT_STEP if gate.layer == RAW_LAYER and not passed else None
+    description = "; ".join(lines[:3]) if lines else f"{', '.join(gate.suites)}: all expectations met"
     return AssetCheckResult(
+        asset_key=gate.asset_key,
+        check_name=GATE_CHECK_NAME,
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        description="; ".join(lines[:3]) if lines else f"{', '.join(gate.suites)}: all expectations met",
+        description=f"{description}. Next: {next_step}" if next_step else description,
         metadata={
+            **({"next_step": next_step} if next_step else {}),
             "layer": gate.layer,
             "suite": gate.suite,
             "suites": ", ".join(gate.suites),
@@ -166,27 +178,37 @@ def _json_metadata(value) -> MetadataValue:
     return MetadataValue.json(json.loads(json.dumps(value, default=str)))
 
 
-def _gate_check(gate: Gate):
+def _description(gate: Gate) -> str:
     suites = ", ".join(f"`expectations/{s}.json`" for s in gate.suites)
+    return (f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
+            + (" plus the loader's quarantine, evaluated by the ingest step after every feed is loaded"
+               if gate.layer == RAW_LAYER else "") + ".")
 
-    @asset_check(asset=gate.asset_key, name=GATE_CHECK_NAME, blocking=True,
-                 description=f"Great Expectations suite{'s' if gate.extra_suites else ''} {suites} on {gate.relation}"
-                             + (" plus the loader's quarantine" if gate.layer == "raw" else "") + ".")
+
+def evaluate_gate(gate: Gate, settings: Settings, context) -> AssetCheckResult:
+    """Run one gate inside a Dagster step (`context`: an asset or asset-check execution context):
+    its verdict (run_gate), a log line either way (the CLI shows each gate as it finishes), and the
+    run's HTML validation report rewritten with it. Raises only what run_gate raises."""
+    result = run_gate(gate, settings, log=context.log.info)
+    if not result.passed:
+        context.log.error(f"gate failed on {gate.relation}: {result.description}")
+    else:
+        meta = result.metadata
+        context.log.info(f"gate passed on {gate.relation}: {meta['expectations_run'].value} expectations over "
+                         f"{meta['rows_validated'].value:,} rows in {meta['validation_seconds'].value:.1f} s")
+    try:
+        write_run_report(context.instance, context.run.run_id, settings.publish_path,
+                         expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))
+    except OSError as exc:  # a report that cannot be written never turns a gate's verdict
+        context.log.warning(f"validation report not written: {exc}")
+    return result
+
+
+def _gate_check(gate: Gate):
+    """A staging or marts gate as its own blocking asset check (a step after dbt's)."""
+    @asset_check(asset=gate.asset_key, name=GATE_CHECK_NAME, blocking=True, description=_description(gate))
     def _check(context: AssetCheckExecutionContext, o4o: O4oSettingsResource) -> AssetCheckResult:
-        settings = o4o.settings()
-        result = run_gate(gate, settings, log=context.log.info)
-        if not result.passed:
-            context.log.error(f"gate failed on {gate.relation}: {result.description}")
-        else:  # the CLI logs each gate as it finishes (README)
-            meta = result.metadata
-            context.log.info(f"gate passed on {gate.relation}: {meta['expectations_run'].value} expectations over "
-                             f"{meta['rows_validated'].value:,} rows in {meta['validation_seconds'].value:.1f} s")
-        try:
-            write_run_report(context.instance, context.run.run_id, settings.publish_path,
-                             expected=[(g.asset_key, g.layer) for g in GATES], current=(gate.asset_key, result))
-        except OSError as exc:  # a report that cannot be written never turns a gate's verdict
-            context.log.warning(f"validation report not written: {exc}")
-        return result
+        return evaluate_gate(gate, o4o.settings(), context)
 
     return _check
 
@@ -222,5 +244,13 @@ def all_gates() -> list[Gate]:
     return gates
 
 
+def raw_check_specs() -> list[AssetCheckSpec]:
+    """The raw gates as blocking check specs of the ingest step, which evaluates them (evaluate_gate)."""
+    return [AssetCheckSpec(GATE_CHECK_NAME, asset=g.asset_key, blocking=True, description=_description(g))
+            for g in RAW_GATES]
+
+
 GATES = all_gates()
-gate_checks = [_gate_check(g) for g in GATES]
+RAW_GATES = [g for g in GATES if g.layer == RAW_LAYER]
+# staging and marts gates: steps of their own; the raw gates run in the ingest step (raw_check_specs)
+gate_checks = [_gate_check(g) for g in GATES if g.layer != RAW_LAYER]

@@ -54,6 +54,8 @@ def generate(out_dir: Path, participants: int, seed: int,
     """
     if participants < 1:
         raise ValueError("participants must be at least 1")
+    if seed < 0:  # numpy's own message ("expected non-negative integer") names no argument
+        raise ValueError(f"seed must be a whole number >= 0, not {seed}")
     if coalition and not 2 <= coalition <= 5:
         raise ValueError(f"--coalition takes 2 to 5 members (the generated state has 5 local areas), not {coalition}")
     started = time.perf_counter()

@@ -207,13 +207,15 @@ select
     cast(cells.indicator as {{ dbt.type_string() }}) as indicator,
     cast(case when not s.is_suppressed then cells.numerator end as {{ dbt.type_bigint() }}) as numerator,
     cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
-    cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
+    cast(case when not s.is_suppressed then {{ money('cells.value', indicator='cells.indicator') }} end
+         as {{ type_double() }}) as value,
     cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
     cast(cells.lwda_code as {{ dbt.type_string() }}) as lwda_code,
     cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
     cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label,
-    cast(overall.value as {{ type_double() }}) as overall_value,
-    cast(case when not s.is_suppressed then cells.value end - overall.value as {{ type_double() }}) as gap_to_overall
+    cast(overall.value as {{ type_double() }}) as overall_value,  -- rounded by rpt_wioa_performance
+    cast({{ money('case when not s.is_suppressed then cells.value end - overall.value', indicator='cells.indicator') }}
+         as {{ type_double() }}) as gap_to_overall
 from cells
 inner join suppression as s
     on s.cell_id = cells.cell_id

@@ -152,7 +152,8 @@ select
     cast(c.cohort_exit_to as date) as cohort_exit_to,
     cast(case when not s.is_suppressed then c.numerator end as {{ dbt.type_bigint() }}) as numerator,
     cast(case when not s.is_denominator_withheld then c.denominator end as {{ dbt.type_bigint() }}) as denominator,
-    cast(case when not s.is_suppressed then c.value end as {{ type_double() }}) as value,
+    cast(case when not s.is_suppressed then {{ money('c.value', indicator='c.indicator') }} end
+         as {{ type_double() }}) as value,
     cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
     cast(c.cohort_exits as {{ dbt.type_bigint() }}) as cohort_exits,
     cast(c.outcomes_known as {{ dbt.type_bigint() }}) as outcomes_known,

@@ -194,7 +194,7 @@ select
     cast(ew.window_to as date) as exited_to,
     cast(c.participants_exited as {{ dbt.type_bigint() }}) as participants_exited,
     cast(case when not s.is_suppressed then c.numerator end as decimal(14, 2)) as funds_expended,
-    cast(case when not s.is_suppressed then {{ rate('c.numerator', 'c.participants_served') }} end
+    cast(case when not s.is_suppressed then {{ money(rate('c.numerator', 'c.participants_served')) }} end
          as {{ type_double() }}) as cost_per_participant_served,
     cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
     cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,

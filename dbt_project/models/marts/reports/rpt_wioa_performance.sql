@@ -60,7 +60,8 @@ select
     cast(cells.indicator as {{ dbt.type_string() }}) as indicator,
     cast(case when not s.is_suppressed then cells.numerator end as {{ dbt.type_bigint() }}) as numerator,
     cast(case when not s.is_denominator_withheld then cells.denominator end as {{ dbt.type_bigint() }}) as denominator,
-    cast(case when not s.is_suppressed then cells.value end as {{ type_double() }}) as value,
+    cast(case when not s.is_suppressed then {{ money('cells.value', indicator='cells.indicator') }} end
+         as {{ type_double() }}) as value,
     cast(s.is_suppressed as {{ dbt.type_boolean() }}) as is_suppressed,
     cast(lwda.lwda_name as {{ dbt.type_string() }}) as lwda_name,
     cast(streams.funding_stream_label as {{ dbt.type_string() }}) as funding_stream_label
