@@ -68,6 +68,8 @@ RULE_UNIT_TESTS = {
     "9 exits suppressed, 10 shown": ("rpt_wioa_performance", "wioa_performance_suppression_9_vs_10_rollups_and_median"),
     "pooled scorecard: the latest four exit years, medians of the pooled people, cost per completer": (
         "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_window_people_and_cost"),
+    "pooled scorecard: the window ends at the latest year whose Q4 outcomes are all known": (
+        "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_window_ends_at_the_latest_complete_year"),
     "pooled scorecard: no withheld yearly value comes back by subtraction": (
         "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_complementary_suppression"),
     "9 exiters suppressed, 10 shown on the scorecard": (

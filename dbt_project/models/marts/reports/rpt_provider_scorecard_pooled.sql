@@ -11,19 +11,38 @@ with exits as (
 
 ),
 
+exit_years as (
+
+    -- a year is complete once every exiter's 4th quarter after exit is in the wage feed
+    -- (employed_q4 known): its outcomes will not change as wage records arrive
+    select
+        exit_program_year,
+        count(*) = count(employed_q4) as is_complete
+    from exits
+    group by exit_program_year
+
+),
+
 ranked_years as (
 
     select
         exit_program_year,
         row_number() over (order by exit_program_year desc) as recency
-    from (select distinct exit_program_year from exits) as exit_years
+    from exit_years
+    where exit_program_year <= (
+        select coalesce(max(case when is_complete then exit_program_year end), max(exit_program_year))
+        from exit_years
+    )
 
 ),
 
 pooling_window as (
 
-    -- the latest four exit program years that have exiters (rows with exiters in
-    -- rpt_provider_scorecard), all of them when there are fewer; the same for every program
+    -- the latest four exit program years that have exiters, ending at the latest complete one
+    -- (TrainingProviderResults.gov and ETPL performance pool cohorts whose outcomes are in: a
+    -- year still filling in would pool a few known outcomes and, being small, withhold the
+    -- pooled values of the largest programs by the pooling rule); ending at the latest year
+    -- when none is complete yet; all of them when there are fewer. The same for every program.
     select
         min(exit_program_year) as first_exit_program_year,
         max(exit_program_year) as last_exit_program_year
