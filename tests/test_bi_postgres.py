@@ -122,6 +122,13 @@ def test_types_nulls_and_empty_strings_survive(generated_run, pg_url):
         rounded = con.execute("SELECT round(value, 1) FROM marts.rpt_wioa_performance "
                               "WHERE indicator = 'median_earnings_q2' AND value IS NOT NULL LIMIT 1").fetchone()
         assert rounded is not None and rounded[0] == round(rounded[0], 1)
+        # money arrives to the cent (macro money in dbt; numeric keeps the scale the DuckDB double prints)
+        cents = con.execute("""SELECT
+            (SELECT max(scale(value)) FROM marts.rpt_wioa_performance WHERE indicator = 'median_earnings_q2'),
+            (SELECT max(scale(gap_to_overall)) FROM marts.rpt_equity_outcomes WHERE indicator = 'median_earnings_q2'),
+            (SELECT max(scale(earnings_change)) FROM marts.rpt_provider_scorecard),
+            (SELECT max(scale(cost_per_participant_served)) FROM marts.rpt_eta9169_summary)""").fetchone()
+        assert all(c is not None and c <= 2 for c in cents), cents
         suppressed = con.execute("""SELECT count(*) FILTER (WHERE value IS NULL AND numerator IS NULL), count(*)
             FROM marts.rpt_wioa_performance WHERE is_suppressed""").fetchone()
         assert suppressed[0] == suppressed[1] > 0  # suppressed cells stay NULL, not 0 or ''
