@@ -35,6 +35,7 @@ def refresh(out: Path) -> int:
     finished = time.time()
     run = instance.get_runs(limit=1)[0]
     steps: dict[str, dict] = {}
+    checks: list[dict] = []
     run_start = None
     for record in instance.all_logs(run.run_id):
         event = record.dagster_event
@@ -46,9 +47,15 @@ def refresh(out: Path) -> int:
             steps.setdefault(event.step_key, {})["start"] = record.timestamp
         elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             steps.setdefault(event.step_key, {}).update(end=record.timestamp, status=event.event_type.value)
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            seconds = evaluation.metadata.get("validation_seconds")
+            if seconds is not None:  # a gate: its own time inside the step that ran it
+                checks.append({"key": f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                               "step": event.step_key, "seconds": seconds.value})
     result = {"imported": imported, "started": started, "run_start": run_start, "finished": finished,
               "published": outcome.succeeded, "errors": outcome.step_errors + outcome.failed_checks,
-              "steps": [{"key": k, **v} for k, v in steps.items()],
+              "steps": [{"key": k, **v} for k, v in steps.items()], "checks": checks,
               "rows": {k: v.get("dagster/row_count") for k, v in outcome.materializations.items()
                        if v.get("dagster/row_count") is not None}}
     out.write_text(json.dumps(result, indent=1, default=str))
