@@ -69,7 +69,7 @@ RULE_UNIT_TESTS = {
     "pooled scorecard: the latest four exit years, medians of the pooled people, cost per completer": (
         "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_window_people_and_cost"),
     "pooled scorecard: the window ends at the latest year whose Q4 outcomes are all known": (
-        "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_window_ends_at_the_latest_complete_year"),
+        "rpt_provider_scorecard_pooled", "pooled_window_ends_at_latest_complete_year"),
     "pooled scorecard: no withheld yearly value comes back by subtraction": (
         "rpt_provider_scorecard_pooled", "provider_scorecard_pooled_complementary_suppression"),
     "9 exiters suppressed, 10 shown on the scorecard": (
