@@ -143,6 +143,13 @@ def test_every_tricky_rule_has_its_unit_test(manifest):
         assert test["expect"]["rows"], f"rule '{rule}': {test_name} expects no rows"
 
 
+def test_every_unit_test_name_fits_postgres(manifest):
+    """dbt names a unit test's relations after it, and PostgreSQL cuts identifiers at 63 bytes:
+    a longer name fails only on the postgres target (test_engines), so it is caught here."""
+    too_long = [u["name"] for u in manifest["unit_tests"].values() if len(u["name"].encode()) > 63]
+    assert not too_long, too_long
+
+
 def test_unit_tests_pass(warehouse_copy, tmp_path):
     proc = run_dbt(["test", "--select", "test_type:unit"], tmp_path, warehouse_copy)
     results = [r for r in json.loads((tmp_path / "run_results.json").read_text())["results"]
