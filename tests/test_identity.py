@@ -366,6 +366,38 @@ def test_a_file_that_is_not_csv_says_what_it_is(con, landing, warehouse, make, s
     assert_nowhere(["899-41-7799", "Jane Doe"], everything_stored(warehouse), str(problem))
 
 
+def test_a_link_to_a_file_outside_the_landing_directory_is_refused_unread(con, landing, warehouse, tmp_path):
+    """A symlink `laus_link.csv -> <outside>/secret.csv` is not a delivery: refused by its own
+    (masked) name, its target's content never read into any table; a link inside the landing
+    directory (an operator's alias) still loads."""
+    write_entity(landing, "laus", [])
+    outside = tmp_path / "elsewhere" / "secret.csv"
+    outside.parent.mkdir()
+    outside.write_text("area_fips,year,month,labor_force,employed,unemployed,unemployment_rate\n"
+                       "899-41-7799,2020,4,1000,900,100,10.0\n")
+    (landing / "labor_market/laus.csv").unlink()
+    (landing / "labor_market/laus_link.csv").symlink_to(outside)
+    result = load(con, landing, "laus")
+    assert result.stopped
+    [problem] = result.problems
+    assert problem.rule.startswith("file:outside_landing") and problem.source_file.startswith("labor_market/laus_")
+    assert fetch(con, "SELECT status FROM raw.load_log") == [("refused",)]
+    con.close()
+    assert_nowhere(["899-41-7799"], everything_stored(warehouse), str(problem))
+
+
+def test_a_link_inside_the_landing_directory_still_loads(con, landing):
+    write_entity(landing, "laus", [])
+    (landing / "labor_market/laus.csv").unlink()
+    kept = landing / "archive" / "laus_2020.csv"
+    kept.parent.mkdir()
+    kept.write_text("area_fips,year,month,labor_force,employed,unemployed,unemployment_rate\n"
+                    "39041,2020,4,1000,900,100,10.0\n")
+    (landing / "labor_market/laus.csv").symlink_to(kept)
+    result = load(con, landing, "laus")
+    assert not result.stopped and result.rows_loaded == 1, result.problems
+
+
 @pytest.mark.parametrize("quoted", [False, True])
 def test_an_over_long_row_is_refused_with_its_real_line_number(con, landing, warehouse, quoted):
     header = "area_fips,year,month,labor_force,employed,unemployed,unemployment_rate"

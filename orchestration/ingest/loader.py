@@ -137,6 +137,18 @@ def entity_files(landing_dir: Path, entity: Entity) -> list[Path]:
                   and _entity_of(p.name, entity))
 
 
+def outside_landing_refusal(path: Path, landing_dir: Path) -> tuple[str, list] | None:
+    """A landing file that is a link to a file outside the landing directory is refused, unread
+    (a link to /etc/passwd or to another system's export is not a delivery). (refusal, no rejected
+    rows) or None."""
+    try:
+        path.resolve().relative_to(landing_dir.resolve())
+    except ValueError:
+        return ("file:outside_landing (a link to a file outside the landing directory: not read; "
+                "copy the delivery itself into the landing directory)"), []
+    return None
+
+
 def _entity_of(file_name: str, entity: Entity) -> bool:
     """`participants.csv` is not a file of `participation`, nor `programs_x` of `program`."""
     rest = file_name.lower()[len(entity.name):]
@@ -398,7 +410,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             log(f"{source}: identical to {seen_checksums[checksum]}, skipped (duplicate delivery)")
             continue
         seen_checksums[checksum] = source
-        refusal, rejects = _read_file(con, path, idx)
+        refusal, rejects = outside_landing_refusal(path, landing_dir) or _read_file(con, path, idx)
         if refusal:
             info.update(status="refused", message=refusal)
             result.problems.append(Problem(source, None, None, refusal))
