@@ -53,9 +53,8 @@
 {#- Money, in dollars, as published: rounded to cents. The money columns of the report tables are
     double precision (the contract's type), computed as medians, differences of medians or
     ratios, and would otherwise show float noise (7447.679999999999 for 7447.68); the fact and
-    dimension tables hold money as decimal(14, 2) already. Half a cent rounds away from zero
-    (DuckDB's round of a double; PostgreSQL through numeric, as round(double precision, int) does
-    not exist there; Spark rounds half up). The type stays double precision.
+    dimension tables hold money as decimal(14, 2) already. Half a cent rounds away from zero, in
+    every engine alike (default__round_to_cents). The type stays double precision.
     `indicator` (optional): for a `value` column shared by rates and money (the indicator
     reports), the SQL expression of the row's indicator: only the money indicators - those of
     kind `median` in wioa_indicators() (macros/outcomes.sql), i.e. median_earnings_q2 - are
@@ -74,10 +73,10 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Every engine the same way: the double is first cut to six decimals (a decimal), then rounded
+    to cents. A median of cents is a multiple of half a cent, but its double can fall on either side
+    of it (9133.114999999999 or 9133.115000000002, depending on how the engine interpolates), and
+    rounding the double itself then gave 9133.11 in one engine and 9133.12 in another. -#}
 {% macro default__round_to_cents(expr) -%}
-    round(cast({{ expr }} as {{ type_double() }}), 2)
-{%- endmacro %}
-
-{% macro postgres__round_to_cents(expr) -%}
-    cast(round(cast({{ expr }} as numeric), 2) as {{ type_double() }})
+    cast(round(cast(cast({{ expr }} as {{ type_double() }}) as decimal(18, 6)), 2) as {{ type_double() }})
 {%- endmacro %}

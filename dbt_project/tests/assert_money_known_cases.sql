@@ -12,6 +12,9 @@ with cases as (
     union all select 'half a cent', 'median_earnings_q2', 0.125, 0.13
     union all select 'minus half a cent', 'median_earnings_q2', -0.125, -0.13
     union all select 'whole dollars', 'median_earnings_q2', 4000, 4000
+    -- half a cent whose double falls below or above it (engines interpolate medians differently)
+    union all select 'half a cent, just below', 'median_earnings_q2', 9133.114999999999, 9133.12
+    union all select 'half a cent, just above', 'median_earnings_q2', 9133.115000000002, 9133.12
     union all select 'a rate', 'employment_rate_q2', cast(8 as {{ type_double() }}) / 11, cast(8 as {{ type_double() }}) / 11
 
 ),
