@@ -138,13 +138,13 @@ def entity_files(landing_dir: Path, entity: Entity) -> list[Path]:
 
 
 def outside_landing_refusal(path: Path, landing_dir: Path) -> tuple[str, list] | None:
-    """A landing file that is a link to a file outside the landing directory is refused, unread
-    (a link to /etc/passwd or to another system's export is not a delivery). (refusal, no rejected
-    rows) or None."""
+    """A landing file that is a link to a file outside the landing directory is refused before it
+    is parsed (a link to /etc/passwd or to another system's export is not a delivery; only its
+    checksum was taken, for the load log). (refusal, no rejected rows) or None."""
     try:
         path.resolve().relative_to(landing_dir.resolve())
     except ValueError:
-        return ("file:outside_landing (a link to a file outside the landing directory: not read; "
+        return ("file:outside_landing (a link to a file outside the landing directory: not loaded; "
                 "copy the delivery itself into the landing directory)"), []
     return None
 
