@@ -132,30 +132,30 @@ shown as (
 
 ),
 
+scorecard_exit_years as (
+
+    -- recounted here: each exit program year of the scorecard's exiters, and how many of them
+    -- still have an unknown Q4 outcome
+    select outcomes.exit_program_year,
+           sum(case when outcomes.employed_q4 is null then 1 else 0 end) as q4_unknown
+    from {{ ref('int_training_record_exits') }} as records
+    inner join {{ ref('int_exit_outcomes') }} as outcomes
+        on outcomes.episode_type = 'training_record' and outcomes.source_id = records.record_id
+    group by outcomes.exit_program_year
+
+),
+
 expected_window as (
 
-    -- recounted here: the latest four exit program years with exiters, ending at the latest year
-    -- in which no scorecard exiter's Q4 outcome is still unknown (the latest year when none is)
+    -- the latest four exit program years with exiters, ending at the latest year in which no
+    -- exiter's Q4 outcome is unknown (the latest year when there is none such)
     select min(exit_program_year) as first_exit_program_year, max(exit_program_year) as last_exit_program_year
     from (
         select exit_program_year, row_number() over (order by exit_program_year desc) as recency
-        from (
-            select outcomes.exit_program_year,
-                   sum(case when outcomes.employed_q4 is null then 1 else 0 end) as q4_unknown
-            from {{ ref('int_training_record_exits') }} as records
-            inner join {{ ref('int_exit_outcomes') }} as outcomes
-                on outcomes.episode_type = 'training_record' and outcomes.source_id = records.record_id
-            group by outcomes.exit_program_year
-        ) as years
-        where exit_program_year <= coalesce(
-            (select max(outcomes.exit_program_year)
-             from {{ ref('int_exit_outcomes') }} as outcomes
-             inner join {{ ref('int_training_record_exits') }} as records
-                 on outcomes.episode_type = 'training_record' and outcomes.source_id = records.record_id
-             group by outcomes.exit_program_year
-             having sum(case when outcomes.employed_q4 is null then 1 else 0 end) = 0
-             order by 1 desc limit 1),
-            (select max(exit_program_year) from {{ ref('int_exit_outcomes') }} where episode_type = 'training_record'))
+        from scorecard_exit_years
+        where exit_program_year <= (
+            select coalesce(max(case when q4_unknown = 0 then exit_program_year end), max(exit_program_year))
+            from scorecard_exit_years)
     ) as ranked
     where recency <= 4
 
