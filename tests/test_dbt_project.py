@@ -159,6 +159,27 @@ def test_unit_tests_pass(warehouse_copy, tmp_path):
     assert all(r["status"] == "pass" for r in results), [r["unique_id"] for r in results if r["status"] != "pass"]
 
 
+def test_nightly_build_leaves_only_unit_tests_out(tmp_path):
+    """What the Dagster job's `dbt build` selects (NIGHTLY_BUILD_SELECTION): every seed, model and
+    data test, no unit test (they run in test_unit_tests_pass, where the code changes)."""
+    from orchestration.assets.dbt import NIGHTLY_BUILD_SELECTION
+
+    def kinds(*selection: str) -> dict[str, int]:
+        proc = run_dbt(["ls", *selection, "--output", "json", "--output-keys", "resource_type", "--quiet"],
+                       tmp_path)
+        found: dict[str, int] = {}
+        for line in proc.stdout.splitlines():
+            if line.startswith("{"):
+                kind = json.loads(line)["resource_type"]
+                found[kind] = found.get(kind, 0) + 1
+        return found
+
+    everything, nightly = kinds(), kinds(*NIGHTLY_BUILD_SELECTION)
+    assert everything.get("unit_test", 0) >= len(RULE_UNIT_TESTS), everything
+    assert "unit_test" not in nightly, nightly
+    assert {k: v for k, v in everything.items() if k != "unit_test"} == nightly
+
+
 def test_docs_generate_documents_every_published_column(warehouse_copy, tmp_path):
     run_dbt(["docs", "generate"], tmp_path, warehouse_copy)
     assert (tmp_path / "index.html").stat().st_size > 0
