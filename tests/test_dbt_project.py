@@ -86,15 +86,18 @@ LINKAGE_KEYS = ["linkage_training_records", "linkage_linked_to_participant_rate"
                 "linkage_linked_by_ssn", "linkage_linked_by_name_dob", "linkage_not_linked"]
 
 
-def run_dbt(args: list[str], target: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
-    """The venv's dbt on the project, output in `target`; fails the test with dbt's log on error."""
+def run_dbt(args: list[str], target: Path, warehouse: Path | None = None,
+            expect_success: bool = True) -> subprocess.CompletedProcess:
+    """The venv's dbt on the project, output in `target`; fails the test with dbt's log on error
+    (unless `expect_success` is False: a test that is meant to fail)."""
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if warehouse is not None:  # the settings reach dbt as --vars, as in the Dagster job
         args = [*args, *load_settings({"O4O_WAREHOUSE_PATH": str(warehouse)}).dbt_args()]
     proc = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
                            str(PROJECT_DIR), "--target-path", str(target), "--log-path", str(target / "logs")],
                           cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+    if expect_success:
+        assert proc.returncode == 0, f"dbt {' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
     return proc
 
 
@@ -178,6 +181,28 @@ def test_nightly_build_leaves_only_unit_tests_out(tmp_path):
     assert everything.get("unit_test", 0) >= len(RULE_UNIT_TESTS), everything
     assert "unit_test" not in nightly, nightly
     assert {k: v for k, v in everything.items() if k != "unit_test"} == nightly
+
+
+def test_compound_key_test_finds_each_repeated_key(generated_run, tmp_path):
+    """The generic test unique_combination_of_columns (DuckDB: grouped by the key's hash first)
+    reports every repeated key exactly once, and passes on the built table."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(generated_run.warehouse, warehouse)
+    select = ["--select", "fct_quarterly_earnings,test_name:unique_combination_of_columns"]
+
+    def verdict() -> tuple[str, int]:
+        run_dbt(["test", *select], tmp_path, warehouse, expect_success=False)
+        results = json.loads((tmp_path / "run_results.json").read_text())["results"]
+        [result] = [r for r in results if r["unique_id"].startswith("test.")]
+        return result["status"], result["failures"]
+
+    assert verdict() == ("pass", 0)
+    with duckdb.connect(str(warehouse)) as con:  # two keys repeated, one of them three times
+        con.execute("""INSERT INTO marts.fct_quarterly_earnings
+            SELECT * FROM (SELECT * FROM marts.fct_quarterly_earnings ORDER BY participant_key, year, quarter LIMIT 2)
+            UNION ALL
+            SELECT * FROM (SELECT * FROM marts.fct_quarterly_earnings ORDER BY participant_key, year, quarter LIMIT 1)""")
+    assert verdict() == ("fail", 2)
 
 
 def test_docs_generate_documents_every_published_column(warehouse_copy, tmp_path):

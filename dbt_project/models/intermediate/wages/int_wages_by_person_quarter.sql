@@ -1,4 +1,5 @@
--- Wages per worker and calendar quarter, summed over employers. Incremental: a (worker,
+-- Wages per worker and calendar quarter, summed over employers, with the primary employer
+-- (macro `wages_by_person_quarter`, macros/wages.sql). Incremental: a (worker,
 -- quarter) is recomputed from all its employers when a newly delivered record touches it
 -- (macros/incremental.sql).
 {{ config(
@@ -20,29 +21,8 @@ with employer_quarters as (
     )
     {% endif %}
 
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by participant_key, quarter_index
-            order by wages desc nulls last, employer_id
-        ) as employer_rank
-    from employer_quarters
-
 )
 
-select
-    participant_key,
-    year,
-    quarter,
-    quarter_index,
-    cast(sum(wages) as decimal(14, 2)) as total_wages,
-    cast(count(*) as {{ dbt.type_int() }}) as employer_count,
-    max(case when employer_rank = 1 then employer_id end) as primary_employer_id,
-    max(_loaded_at) as _loaded_at,
-    {{ raw_rebuilt_at('wage_records') }} as _raw_rebuilt_at
-from ranked
-group by participant_key, year, quarter, quarter_index
+
+{{ wages_by_person_quarter('employer_quarters', ['participant_key', 'year', 'quarter', 'quarter_index'],
+                           {'_loaded_at': 'max(_loaded_at)', '_raw_rebuilt_at': raw_rebuilt_at('wage_records')}) }}
