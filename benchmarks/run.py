@@ -232,11 +232,11 @@ INDICATOR_MODELS = "+rpt_wioa_performance"
 def indicators(warehouse: Path, work: Path, max_rss: int) -> dict:
     """`dbt build` of the models the WIOA indicators need, from the raw tables of a refreshed
     warehouse: the computation the pandas peer does, as o4o does it."""
-    from orchestration.dbt_targets import dbt_threads
+    from orchestration.dbt_targets import NIGHTLY_BUILD_SELECTION, dbt_threads
     from orchestration.settings import load_settings
 
     dbt = str(Path(sys.executable).parent / "dbt")
-    run, facts = _measure([dbt, "build", "--quiet", "--full-refresh", "--select", INDICATOR_MODELS,
+    run, facts = _measure([dbt, "build", "--quiet", "--full-refresh", "--select", INDICATOR_MODELS, *NIGHTLY_BUILD_SELECTION,
                            "--threads", str(dbt_threads()), "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
                            "--target-path", str(work / "target-indicators"), "--log-path", str(work / "logs"),
                            *load_settings({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_DBT_TARGET": "duckdb"}).dbt_args()],

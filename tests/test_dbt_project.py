@@ -165,7 +165,7 @@ def test_unit_tests_pass(warehouse_copy, tmp_path):
 def test_nightly_build_leaves_only_unit_tests_out(tmp_path):
     """What the Dagster job's `dbt build` selects (NIGHTLY_BUILD_SELECTION): every seed, model and
     data test, no unit test (they run in test_unit_tests_pass, where the code changes)."""
-    from orchestration.assets.dbt import NIGHTLY_BUILD_SELECTION
+    from orchestration.dbt_targets import NIGHTLY_BUILD_SELECTION
 
     def kinds(*selection: str) -> dict[str, int]:
         proc = run_dbt(["ls", *selection, "--output", "json", "--output-keys", "resource_type", "--quiet"],

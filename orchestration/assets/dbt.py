@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import o4o_dbt_project
-from ..dbt_targets import dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
+from ..dbt_targets import NIGHTLY_BUILD_SELECTION, dbt_threads, mirror_dbt_build, stage_raw_for_dbt, then
 from ..ingest.loader import RAW_SCHEMA
 from ..resources import O4oSettingsResource
 from .linkage import with_linkage_rate
@@ -38,13 +38,6 @@ class O4oTranslator(DagsterDbtTranslator):
 
 
 DBT_TRANSLATOR = O4oTranslator(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
-
-# The nightly build leaves dbt's unit tests out: their inputs are fixed rows in the project, so they
-# prove the code, not the night's data, and the code does not change between nights. They run where
-# the code changes: `make test` (tests/test_dbt_project.py::test_unit_tests_pass) and CI. dbt's docs
-# recommend the same ("only running unit tests in development or CI environments"); in the build
-# they cost about 8 s of every refresh, a third of dbt's own time at 100,000 participants.
-NIGHTLY_BUILD_SELECTION = ("--exclude-resource-type", "unit_test")
 
 
 @dbt_assets(manifest=o4o_dbt_project().manifest_path, project=o4o_dbt_project(),
