@@ -18,6 +18,7 @@ import pytest
 
 from orchestration.ingest.feeds import ENTITIES_BY_NAME
 from orchestration.ingest.loader import SEVERITY_WARNING, EntityLoad, load_entity
+from orchestration.ingest.parse import breaks_a_rule_sql, quote_ident, row_checks, typed_expr
 
 KEY = b"unit-test-pii-key-0123456789abcdef"
 OTHER_KEY = b"another-pii-key-fedcba9876543210"
@@ -374,6 +375,33 @@ def test_bad_integer_and_money_in_wage_records(con, landing):
     ]
     assert fetch(con, "SELECT employer_id FROM raw.wage_records") == [("E1",)]
     assert result.rows_quarantined == 3
+
+
+# Values that break, or nearly break, each kind of rule: types, na codes, SSN formats and
+# never-issued numbers, SSN shapes in codes, identifiers and free text.
+RULE_EDGE_VALUES = [None, "", "abc", "5", "-5", "12.34", "12.345", "1e3", "+5", "99999999999999999999",
+                    "2024-02-28", "2024-02-30", "24-2-28", "*", "**", "#", "212-45-6789", "212456789",
+                    "212 45 6789", "000-12-3456", "666-12-3456", "912-45-6789", "212-00-6789", "212-45-0000",
+                    "123-45-6789", "111111111", "12345", "Acme 212-45-6789 Training", "Acme 2124567891", "Jane"]
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES_BY_NAME))
+def test_one_pass_flag_is_true_exactly_when_a_row_rule_is_broken(entity):
+    """The loader types and checks in one pass (parse.breaks_a_rule_sql, given the typed value):
+    for every column it must flag exactly the values that break one of row_checks' rules, or a
+    bad row would reach raw unlisted (or a good one be read twice for nothing)."""
+    con = duckdb.connect()
+    for col in ENTITIES_BY_NAME[entity].columns:
+        exact = " OR ".join(f"({c.predicate})" for c in row_checks(ENTITIES_BY_NAME[entity]) if c.column == col.name)
+        one_pass = breaks_a_rule_sql(col, typed_expr(col))
+        assert (exact == "") == (one_pass is None), col.name
+        if not exact:
+            continue
+        v = quote_ident(col.name)
+        rows = con.execute(f"""SELECT {v}, coalesce({exact}, false), coalesce({one_pass}, false)
+            FROM (SELECT unnest(?::VARCHAR[]) AS {v})""", [RULE_EDGE_VALUES]).fetchall()
+        assert [(value, exact) for value, exact, flagged in rows if exact != flagged] == [], col.name
+        assert {flagged for _, _, flagged in rows} == {True, False}, col.name  # the values reach both sides
 
 
 # ---------------------------------------------------------------- 7. duplicate delivery

@@ -133,6 +133,22 @@ def row_checks(entity: Entity) -> list[RowCheck]:
     return checks
 
 
+def breaks_a_rule_sql(col: Column, typed: str) -> str | None:
+    """SQL true exactly when `col`'s landed text breaks one of its row_checks rules, given
+    `typed`, the column's typed value (typed_expr) computed once beside it: the type's pattern
+    is not evaluated a second time, so the loader types and checks in one pass. None when the
+    column has no rule. (An SSN of the wrong format and one SSA never issues are exactly the
+    present values typed to NULL.)"""
+    v = quote_ident(col.name)
+    parts = [f"{v} IS NULL"] if col.required else []
+    if col.type in TYPE_RULES:
+        na = f" AND {v} NOT IN ({', '.join(map(sql_literal, col.na_codes))})" if col.na_codes and col.type != SSN else ""
+        parts.append(f"{v} IS NOT NULL AND {typed} IS NULL{na}")
+    if col.type != SSN:
+        parts += [c.predicate for c in pii_checks(col)]
+    return " OR ".join(f"({p})" for p in parts) or None
+
+
 def stored_expr(col: Column) -> str:
     """What raw keeps of a text column that is not a PII column: free text with SSN shapes
     masked; otherwise the text as landed (rows with SSN shapes never get here)."""
