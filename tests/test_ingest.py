@@ -230,6 +230,30 @@ def test_extra_column_is_kept_and_reported_as_warning(con, landing):
     assert result.rows_loaded == 2 and result.rows_quarantined == 0
 
 
+
+def test_files_with_different_extra_columns_keep_each_in_first_seen_order(con, landing):
+    # The loader types file by file: a later file's new extra column is added to what the
+    # earlier files gave, NULL in their rows, and each row keeps its own file name.
+    base = ENTITIES_BY_NAME["programs"].column_names
+    write_lines(landing, "providers", "programs_1.csv",
+                entity_lines("programs", [dict(program_id="PRG1", note="first")], header=base + ["note"]))
+    write_lines(landing, "providers", "programs_2.csv",
+                entity_lines("programs", [dict(program_id="PRG2", region="north", note="second")],
+                             header=base + ["region", "note"]))
+    write_lines(landing, "providers", "programs_3.csv", entity_lines("programs", [dict(program_id="PRG3")]))
+
+    result = load(con, landing, "programs")
+
+    assert result.extra_columns == ["note", "region"] and not result.stopped
+    columns = [r[0] for r in fetch(con, "DESCRIBE raw.programs")]
+    assert columns[:3] == ["_source_file", "_row_number", "_loaded_at"] and columns[-2:] == ["note", "region"]
+    assert fetch(con, "SELECT program_id, note, region, _source_file, _row_number, _loaded_at FROM raw.programs "
+                      "ORDER BY program_id") == [
+        ("PRG1", "first", None, "providers/programs_1.csv", 2, NOW),
+        ("PRG2", "second", "north", "providers/programs_2.csv", 2, NOW),
+        ("PRG3", None, None, "providers/programs_3.csv", 2, NOW)]
+
+
 # ---------------------------------------------------------------- 4. malformed rows
 
 def test_malformed_rows_are_quarantined_with_spreadsheet_row_numbers(con, landing):

@@ -392,7 +392,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         + (f" ({prior} loaded before: appending)" if result.mode == APPEND else ""))
     seen_checksums: dict[str, str] = {}
     accepted: list[tuple[int, str]] = []
-    contract = set(entity.column_names)
+    _drop_typed(con)
     result.files = _logged_files(con, own[:prior])
     for source, checksum in own[:prior]:
         seen_checksums.setdefault(checksum, source)
@@ -417,6 +417,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.stopped = True
             continue
         kept = _file_columns(con, entity, path, idx, source, info, result, log)
+        contract = set(entity.column_names)
         if kept is None:
             result.stopped = True
             continue
@@ -427,20 +428,24 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
         select = ", ".join([f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in kept]
                            + _absent_optional_columns(entity, [lo for _, lo in kept]))
-        # views, not copies: the files' rows are first copied when typed (_typed)
+        # a view, not a copy: the file's rows are first copied when typed (_typed)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _g{idx} AS SELECT {idx} AS _file_idx,
             {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
-            {sql_literal(info['loaded_at'].isoformat(sep=' '))}::TIMESTAMP AS _loaded_at, {select} FROM _f{idx}""")
+            {select} FROM _f{idx}""")
         info["rows_read"] = con.execute(f"SELECT count(*) FROM _g{idx}").fetchone()[0] + len(rejects)
         info["rows_quarantined"] = len(rejects)
         accepted.append((idx, source))
+        # typed now, so that only one file's text is held at a time (a state's wage history is
+        # larger than DuckDB's memory limit twice over)
+        _type_file(con, entity, idx, source, info["loaded_at"], [lo for _, lo in kept if lo not in contract])
+        _drop_files(con, [(idx, source)])
         rows_so_far += info["rows_read"]
         log(f"{entity.name}: file {idx + 1}/{len(files)} {source}: {info['rows_read']:,} rows read "
             f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
     again = dict(log=log, now=now, incremental=False, max_shrink_share=max_shrink_share, accept_shrink=accept_shrink)
     if result.mode == APPEND and result.extra_columns and not result.stopped:
-        _drop_files(con, accepted)  # new columns: raw.<entity> changes shape, so rebuild it
+        _drop_typed(con)  # new columns: raw.<entity> changes shape, so rebuild it
         return load_entity(con, entity, landing_dir, pii_key, **again)
     if result.mode == APPEND and not result.stopped and not accepted:  # only re-sent copies arrived
         _finish(con, entity, result)
@@ -448,18 +453,14 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
         return result
     if result.stopped or not accepted:
-        _drop_files(con, accepted)
+        _drop_typed(con)
         log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
         _finish(con, entity, result)
         return result
 
-    con.execute("CREATE OR REPLACE TEMP VIEW _landed AS "
-                + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
     result.rows_read = sum(f["rows_read"] for f in result.files[prior:])
     log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
-    _type_and_check(con, entity, result, log)
-    con.execute("DROP VIEW _landed")
-    _drop_files(con, accepted)  # the landed text is no longer needed: free its memory before the write
+    _quarantine_rule_breakers(con, entity, result, log)
     written = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND,
                                shrink=(max_shrink_share, accept_shrink), log=log)
     if written == REBUILD:
@@ -495,10 +496,12 @@ def _empty_optional_entity(con, entity: Entity, pii_key: bytes, result: EntityLo
         log(f"{entity.name}: no files (an optional entity); raw.{entity.name} kept as it was")
         return
     columns = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in entity.column_names)
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _landed AS SELECT 0 AS _file_idx, CAST(NULL AS VARCHAR) AS _source_file,
-        CAST(0 AS BIGINT) AS _row_number, CAST(NULL AS TIMESTAMP) AS _loaded_at, {columns} WHERE false""")
-    _type_and_check(con, entity, result, log)
-    con.execute("DROP VIEW _landed")
+    _drop_typed(con)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _g0 AS SELECT 0 AS _file_idx, CAST(NULL AS VARCHAR) AS _source_file,
+        CAST(0 AS BIGINT) AS _row_number, {columns} WHERE false""")
+    _type_file(con, entity, 0, None, None, [])
+    con.execute("DROP VIEW _g0")
+    _quarantine_rule_breakers(con, entity, result, log)
     _build_raw_table(con, entity, pii_key, result, log=log)
     _finish(con, entity, result)
     log(f"{entity.name}: no files (an optional entity): raw.{entity.name} is empty")
@@ -510,19 +513,29 @@ def _drop_files(con, accepted: list[tuple[int, str]]) -> None:
         con.execute(f"DROP TABLE _f{i}")
 
 
-def _type_and_check(con, entity: Entity, result: EntityLoad, log: Log) -> None:
-    """Type the landed rows into `_typed` and quarantine the rows that break a row-level rule
-    of parse.py, in one pass over the landed text: each value's pattern and cast run once, and
-    the same pass flags (`_suspect`) every row that breaks a rule (parse.breaks_a_rule_sql).
-    Rows break rules rarely: only the flagged ones are read again, to list each rule they break
-    with the value masked. A row whose rule keeps it out of raw is then deleted from `_typed`;
-    the others are fixed on the way into raw (a never-issued SSN of a person, an SSN inside free
-    text, an SSN-shaped individual_id: _build_raw_table)."""
+_TYPED_TABLES = ("_typed", "_suspects", "_typed_files")
+
+
+def _drop_typed(con) -> None:
+    for table in _TYPED_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _type_file(con, entity: Entity, idx: int, source: str | None, loaded_at: dt.datetime | None,
+               extras: list[str]) -> None:
+    """Append the rows of file view `_g{idx}` to `_typed`, typed, in one pass over its text: each
+    value's pattern and cast run once, and the same pass flags (`_suspect`) exactly the rows that
+    break a row-level rule of parse.py (parse.breaks_a_rule_sql). Rows break rules rarely: the
+    text of the flagged ones is kept in `_suspects`, for _quarantine_rule_breakers to list each
+    rule they break with the value masked. `_typed` holds no per-file constants (file name, first
+    seen): `_typed_files` does, and the raw table gets them by `_file_idx` (_file_meta_sql).
+    `extras`: the file's extra columns kept in raw (result.extra_columns; their SSN shapes are
+    masked in _mask_extra_columns)."""
     inner, outer, suspect = [], [], []
     for i, c in enumerate(entity.columns):
         v = quote_ident(c.name)
         inner.append(v)
-        if c.person_id or c.type in (TEXT, NAME):  # an SSN-shaped person_id is pseudonymized next
+        if c.person_id or c.type in (TEXT, NAME):  # an SSN-shaped person_id is pseudonymized later
             typed, out = v, stored_expr(c) if c.type == TEXT and not c.person_id else v
         else:
             typed = quote_ident(f"_typed_{i}")
@@ -533,25 +546,58 @@ def _type_and_check(con, entity: Entity, result: EntityLoad, log: Log) -> None:
             suspect.append(f"({breaks})")
     outer += [f"CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
               f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}" for c in entity.columns if c.na_codes]
-    extras = [quote_ident(x) for x in result.extra_columns]  # SSN shapes masked later (_mask_extra_columns)
-    meta = ["_file_idx", "_source_file", "_row_number", "_loaded_at"]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _typed AS
-        SELECT {', '.join(meta + outer + extras)}, coalesce({' OR '.join(suspect) or 'false'}, false) AS _suspect
-        FROM (SELECT {', '.join(meta + inner + extras)} FROM _landed)""")
-    rejected = 0
-    if con.execute("SELECT count(*) FROM _typed WHERE _suspect").fetchone()[0]:
-        con.execute("""CREATE OR REPLACE TEMP TABLE _suspects AS SELECT l.* FROM _landed l
-            SEMI JOIN (SELECT _file_idx, _row_number FROM _typed WHERE _suspect) t USING (_file_idx, _row_number)""")
-        rejected = _quarantine_rule_breakers(con, entity, result, log)
-        con.execute("DROP TABLE _suspects")
+    extra = [quote_ident(x) for x in extras]
+    meta = ["_file_idx", "_row_number"]
+    select = (f"SELECT {', '.join(meta + outer + extra)}, coalesce({' OR '.join(suspect) or 'false'}, false) AS _suspect "
+              f"FROM (SELECT {', '.join(meta + inner + extra)} FROM _g{idx})")
+    if not _temp_table_exists(con, "_typed"):
+        con.execute(f"CREATE TEMP TABLE _typed AS {select}")
+        con.execute("CREATE TEMP TABLE _typed_files (_file_idx INTEGER, _source_file VARCHAR, _loaded_at TIMESTAMP)")
+    else:
+        have = {r[0] for r in con.execute("DESCRIBE _typed").fetchall()}
+        for x in extras:  # a column this file is the first to bring: NULL for the files before
+            if x not in have:
+                con.execute(f"ALTER TABLE _typed ADD COLUMN {quote_ident(x)} VARCHAR")
+        con.execute(f"INSERT INTO _typed BY NAME {select}")
+    if source is not None:
+        con.execute("INSERT INTO _typed_files VALUES (?, ?, ?::TIMESTAMP)", [idx, source, loaded_at.isoformat(sep=" ")])
+    # _typed is appended file by file, so the zone maps of _file_idx skip the earlier files' rows
+    flagged = f"SELECT _file_idx, _row_number FROM _typed WHERE _file_idx = {idx} AND _suspect"
+    if con.execute(f"SELECT count(*) FROM ({flagged})").fetchone()[0]:
+        text = ", ".join(["_file_idx", "_source_file", "_row_number"] + [quote_ident(c) for c in entity.column_names])
+        rows = f"SELECT {text} FROM _g{idx} SEMI JOIN ({flagged}) t USING (_file_idx, _row_number)"
+        con.execute(f"INSERT INTO _suspects {rows}" if _temp_table_exists(con, "_suspects")
+                    else f"CREATE TEMP TABLE _suspects AS {rows}")
+
+
+def _temp_table_exists(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def _file_meta_sql(con) -> tuple[str, str]:
+    """SQL of `_source_file` and `_loaded_at` of a `_typed` row (alias t), from `_typed_files`: a
+    constant list indexed by `_file_idx`, cheaper than carrying them in every typed row."""
+    files = dict((i, (s, at)) for i, s, at in con.execute("SELECT * FROM _typed_files").fetchall())
+    if not files:
+        return "CAST(NULL AS VARCHAR)", "CAST(NULL AS TIMESTAMP)"
+    slots = [files.get(i) for i in range(max(files) + 1)]
+    sources = ", ".join(sql_literal(f[0]) if f else "NULL" for f in slots)
+    loaded = ", ".join(f"{sql_literal(f[1].isoformat(sep=' '))}::TIMESTAMP" if f else "NULL" for f in slots)
+    return f"([{sources}]::VARCHAR[])[t._file_idx + 1]", f"([{loaded}]::TIMESTAMP[])[t._file_idx + 1]"
+
+
+def _quarantine_rule_breakers(con, entity: Entity, result: EntityLoad, log: Log) -> None:
+    """The rows of `_suspects` (landed text, _type_file) that break a row-level rule: listed in
+    quarantine with the value masked; those the rule keeps out of raw are deleted from `_typed`,
+    the others are fixed on the way into raw (a never-issued SSN of a person, an SSN inside free
+    text, an SSN-shaped individual_id: _build_raw_table). One pass finds each rule a row breaks
+    (`_bad`); the per-rule quarantine rows, counts and samples then come from that small table."""
+    rejected = _quarantine_suspects(con, entity, result, log) if _temp_table_exists(con, "_suspects") else 0
     result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
 
 
-def _quarantine_rule_breakers(con, entity: Entity, result: EntityLoad, log: Log) -> int:
-    """The rows of `_suspects` (landed text) that break a row-level rule: listed in quarantine
-    with the value masked, and those the rule keeps out of raw deleted from `_typed`. Returns
-    how many were deleted. One pass finds each rule a row breaks (`_bad`); the per-rule
-    quarantine rows, counts and samples then come from that small table."""
+def _quarantine_suspects(con, entity: Entity, result: EntityLoad, log: Log) -> int:
     checks = row_checks(entity)
     bad = " OR ".join(f"({c.predicate})" for c in checks) or "false"
     excluded = " OR ".join(f"({c.predicate})" for c in checks if not c.keeps_row) or "false"
@@ -578,6 +624,7 @@ def _quarantine_rule_breakers(con, entity: Entity, result: EntityLoad, log: Log)
     rejected = con.execute("""DELETE FROM _typed USING _bad WHERE _bad._excluded
         AND _typed._file_idx = _bad._file_idx AND _typed._row_number = _bad._row_number""").fetchone()[0]
     con.execute("DROP TABLE _bad")
+    con.execute("DROP TABLE _suspects")
     return rejected
 
 
@@ -592,7 +639,7 @@ def _mask_extra_columns(con, entity: Entity, result: EntityLoad, log: Log) -> No
     hits = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine
         SELECT {sql_literal(entity.name)}, _source_file, _row_number, column_name, {sql_literal(SSN_IN_TEXT)},
                left({mask_ssn_shapes_sql('value')}, 200), {sql_literal(SEVERITY_WARNING)}
-        FROM (UNPIVOT (SELECT _source_file, _row_number, {names} FROM _typed) ON {names}
+        FROM (UNPIVOT (SELECT {_file_meta_sql(con)[0]} AS _source_file, _row_number, {names} FROM _typed t) ON {names}
               INTO NAME column_name VALUE value)
         WHERE length(value) >= 9 AND {has_ssn_shape_sql('value')}
         RETURNING column_name, source_file, row_number, value""").fetchall()
@@ -689,14 +736,17 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
             derived.append(f"NULL::INTEGER AS {_age_column(entity)}")
             result.has_birth_dates = False
 
-    select = f"t.* EXCLUDE ({', '.join(quote_ident(c) for c in drop)})" + "".join(f", {d}" for d in derived)
+    source, loaded_at = _file_meta_sql(con)
+    select = (f"t._file_idx, {source} AS _source_file, t._row_number, {loaded_at} AS _loaded_at, "
+              f"t.* EXCLUDE (_file_idx, _row_number, {', '.join(quote_ident(c) for c in drop)})"
+              + "".join(f", {d}" for d in derived))
     # a view, not a copy: its rows are computed once, as raw.<entity> is written
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _final AS SELECT {select} FROM _typed t{joins}""")
     try:
         return _write_raw(con, entity, result, append, shrink, log)
     finally:
         con.execute("DROP VIEW IF EXISTS _final")
-        con.execute("DROP TABLE IF EXISTS _typed")
+        _drop_typed(con)
         con.execute("DROP TABLE IF EXISTS _superseded")
 
 
