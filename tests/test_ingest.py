@@ -19,6 +19,7 @@ import pytest
 from orchestration.ingest.feeds import ENTITIES_BY_NAME
 from orchestration.ingest.loader import SEVERITY_WARNING, EntityLoad, load_entity
 from orchestration.ingest.parse import breaks_a_rule_sql, quote_ident, row_checks, typed_expr
+from orchestration.ingest.ssn import SSN_FORMAT, issuable_ssn_sql
 
 KEY = b"unit-test-pii-key-0123456789abcdef"
 OTHER_KEY = b"another-pii-key-fedcba9876543210"
@@ -426,6 +427,19 @@ def test_one_pass_flag_is_true_exactly_when_a_row_rule_is_broken(entity):
             FROM (SELECT unnest(?::VARCHAR[]) AS {v})""", [RULE_EDGE_VALUES]).fetchall()
         assert [(value, exact) for value, exact, flagged in rows if exact != flagged] == [], col.name
         assert {flagged for _, _, flagged in rows} == {True, False}, col.name  # the values reach both sides
+
+
+def test_a_typed_ssn_is_the_digits_of_an_issuable_number():
+    # typed_expr takes an SSN's digits by dropping dashes, which holds only while SSN_FORMAT
+    # admits nothing else: it must give what stripping every non-digit gives.
+    col = ENTITIES_BY_NAME["wage_records"].columns[0]
+    v, digits = quote_ident(col.name), f"regexp_replace({quote_ident(col.name)}, '[^0-9]', '', 'g')"
+    by_definition = (f"CASE WHEN regexp_full_match({v}, '{SSN_FORMAT}') AND {issuable_ssn_sql(digits)} "
+                     f"THEN {digits} END")
+    rows = duckdb.connect().execute(f"""SELECT {v}, {typed_expr(col)}, {by_definition}
+        FROM (SELECT unnest(?::VARCHAR[]) AS {v})""", [RULE_EDGE_VALUES + ["212-456789", "21245-6789"]]).fetchall()
+    assert [r for r in rows if r[1] != r[2]] == []
+    assert ("212-45-6789", "212456789", "212456789") in rows and ("000-12-3456", None, None) in rows
 
 
 # ---------------------------------------------------------------- 7. duplicate delivery

@@ -30,7 +30,9 @@ TYPE_RULES: dict[str, tuple[str, str, str]] = {
     DECIMAL: ("type:decimal", r"^-?[0-9]{1,12}(\.[0-9]+)?$", "CAST({v} AS DOUBLE)"),
     DATE: ("type:date (YYYY-MM-DD, a real calendar date)", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "CAST(try_strptime({v}, '%Y-%m-%d') AS DATE)"),
     BIRTH_DATE: ("type:date (YYYY-MM-DD, a real calendar date)", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "CAST(try_strptime({v}, '%Y-%m-%d') AS DATE)"),
-    SSN: ("format:ssn (9 digits, dashes allowed)", SSN_FORMAT, "regexp_replace({v}, '[^0-9]', '', 'g')"),
+    # SSN_FORMAT admits digits and dashes only: its digits are the value without dashes (a plain
+    # replace costs a fraction of a regular expression, and the typed SSN uses them six times)
+    SSN: ("format:ssn (9 digits, dashes allowed)", SSN_FORMAT, "replace({v}, '-', '')"),
 }
 REQUIRED_RULE = "required"
 SSN_NOT_ISSUED_KEPT = ("ssn:never_issued (an SSN SSA never issues - area 000, 666, 900-999, group 00, serial 0000 - "
@@ -78,8 +80,9 @@ def typed_expr(col: Column) -> str:
         v = f"CASE WHEN {v} IN ({', '.join(map(sql_literal, col.na_codes))}) THEN NULL ELSE {v} END"
     _, pattern, cast = TYPE_RULES[col.type]
     if col.type == SSN:
-        return f"CASE WHEN regexp_full_match({v}, {sql_literal(pattern)}) AND {issuable_ssn_sql(_digits(v))} " \
-               f"THEN {cast.format(v=v)} END"
+        digits = cast.format(v=v)
+        return f"CASE WHEN regexp_full_match({v}, {sql_literal(pattern)}) AND {issuable_ssn_sql(digits)} " \
+               f"THEN {digits} END"
     return f"CASE WHEN regexp_full_match({v}, {sql_literal(pattern)}) THEN {cast.format(v=v)} END"
 
 
