@@ -18,6 +18,8 @@ import pytest
 
 from orchestration.ingest.feeds import ENTITIES_BY_NAME
 from orchestration.ingest.loader import SEVERITY_WARNING, EntityLoad, load_entity
+from orchestration.ingest.parse import breaks_a_rule_sql, quote_ident, row_checks, typed_expr
+from orchestration.ingest.ssn import SSN_FORMAT, issuable_ssn_sql
 
 KEY = b"unit-test-pii-key-0123456789abcdef"
 OTHER_KEY = b"another-pii-key-fedcba9876543210"
@@ -229,6 +231,30 @@ def test_extra_column_is_kept_and_reported_as_warning(con, landing):
     assert result.rows_loaded == 2 and result.rows_quarantined == 0
 
 
+
+def test_files_with_different_extra_columns_keep_each_in_first_seen_order(con, landing):
+    # The loader types file by file: a later file's new extra column is added to what the
+    # earlier files gave, NULL in their rows, and each row keeps its own file name.
+    base = ENTITIES_BY_NAME["programs"].column_names
+    write_lines(landing, "providers", "programs_1.csv",
+                entity_lines("programs", [dict(program_id="PRG1", note="first")], header=base + ["note"]))
+    write_lines(landing, "providers", "programs_2.csv",
+                entity_lines("programs", [dict(program_id="PRG2", region="north", note="second")],
+                             header=base + ["region", "note"]))
+    write_lines(landing, "providers", "programs_3.csv", entity_lines("programs", [dict(program_id="PRG3")]))
+
+    result = load(con, landing, "programs")
+
+    assert result.extra_columns == ["note", "region"] and not result.stopped
+    columns = [r[0] for r in fetch(con, "DESCRIBE raw.programs")]
+    assert columns[:3] == ["_source_file", "_row_number", "_loaded_at"] and columns[-2:] == ["note", "region"]
+    assert fetch(con, "SELECT program_id, note, region, _source_file, _row_number, _loaded_at FROM raw.programs "
+                      "ORDER BY program_id") == [
+        ("PRG1", "first", None, "providers/programs_1.csv", 2, NOW),
+        ("PRG2", "second", "north", "providers/programs_2.csv", 2, NOW),
+        ("PRG3", None, None, "providers/programs_3.csv", 2, NOW)]
+
+
 # ---------------------------------------------------------------- 4. malformed rows
 
 def test_malformed_rows_are_quarantined_with_spreadsheet_row_numbers(con, landing):
@@ -374,6 +400,46 @@ def test_bad_integer_and_money_in_wage_records(con, landing):
     ]
     assert fetch(con, "SELECT employer_id FROM raw.wage_records") == [("E1",)]
     assert result.rows_quarantined == 3
+
+
+# Values that break, or nearly break, each kind of rule: types, na codes, SSN formats and
+# never-issued numbers, SSN shapes in codes, identifiers and free text.
+RULE_EDGE_VALUES = [None, "", "abc", "5", "-5", "12.34", "12.345", "1e3", "+5", "99999999999999999999",
+                    "2024-02-28", "2024-02-30", "24-2-28", "*", "**", "#", "212-45-6789", "212456789",
+                    "212 45 6789", "000-12-3456", "666-12-3456", "912-45-6789", "212-00-6789", "212-45-0000",
+                    "123-45-6789", "111111111", "12345", "Acme 212-45-6789 Training", "Acme 2124567891", "Jane"]
+
+
+@pytest.mark.parametrize("entity", sorted(ENTITIES_BY_NAME))
+def test_one_pass_flag_is_true_exactly_when_a_row_rule_is_broken(entity):
+    """The loader types and checks in one pass (parse.breaks_a_rule_sql, given the typed value):
+    for every column it must flag exactly the values that break one of row_checks' rules, or a
+    bad row would reach raw unlisted (or a good one be read twice for nothing)."""
+    con = duckdb.connect()
+    for col in ENTITIES_BY_NAME[entity].columns:
+        exact = " OR ".join(f"({c.predicate})" for c in row_checks(ENTITIES_BY_NAME[entity]) if c.column == col.name)
+        one_pass = breaks_a_rule_sql(col, typed_expr(col))
+        assert (exact == "") == (one_pass is None), col.name
+        if not exact:
+            continue
+        v = quote_ident(col.name)
+        rows = con.execute(f"""SELECT {v}, coalesce({exact}, false), coalesce({one_pass}, false)
+            FROM (SELECT unnest(?::VARCHAR[]) AS {v})""", [RULE_EDGE_VALUES]).fetchall()
+        assert [(value, exact) for value, exact, flagged in rows if exact != flagged] == [], col.name
+        assert {flagged for _, _, flagged in rows} == {True, False}, col.name  # the values reach both sides
+
+
+def test_a_typed_ssn_is_the_digits_of_an_issuable_number():
+    # typed_expr takes an SSN's digits by dropping dashes, which holds only while SSN_FORMAT
+    # admits nothing else: it must give what stripping every non-digit gives.
+    col = ENTITIES_BY_NAME["wage_records"].columns[0]
+    v, digits = quote_ident(col.name), f"regexp_replace({quote_ident(col.name)}, '[^0-9]', '', 'g')"
+    by_definition = (f"CASE WHEN regexp_full_match({v}, '{SSN_FORMAT}') AND {issuable_ssn_sql(digits)} "
+                     f"THEN {digits} END")
+    rows = duckdb.connect().execute(f"""SELECT {v}, {typed_expr(col)}, {by_definition}
+        FROM (SELECT unnest(?::VARCHAR[]) AS {v})""", [RULE_EDGE_VALUES + ["212-456789", "21245-6789"]]).fetchall()
+    assert [r for r in rows if r[1] != r[2]] == []
+    assert ("212-45-6789", "212456789", "212456789") in rows and ("000-12-3456", None, None) in rows
 
 
 # ---------------------------------------------------------------- 7. duplicate delivery

@@ -44,8 +44,8 @@ import duckdb
 from ..settings import DEFAULT_MAX_SHRINK_SHARE
 from .feeds import BIRTH_DATE, ENTITIES, NAME, SSN, TEXT, Column, Entity
 from .masking import file_label, mask_ssn_shapes, mask_ssn_shapes_sql
-from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, SSN_IN_TEXT, quote_ident, row_checks, shown_value,
-                    sql_literal, ssn_shaped_value_sql, stored_expr, typed_expr)
+from .parse import (SEVERITY_ERROR, SEVERITY_WARNING, SSN_IN_TEXT, breaks_a_rule_sql, quote_ident, row_checks,
+                    shown_value, sql_literal, ssn_shaped_value_sql, stored_expr, typed_expr)
 from .pseudonymize import name_identity_sql, register_id_pseudonyms, register_pseudonyms, ssn_identity_sql
 from .sniff import long_row_refusal, not_csv_refusal
 from .ssn import has_ssn_shape, has_ssn_shape_sql
@@ -392,7 +392,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         + (f" ({prior} loaded before: appending)" if result.mode == APPEND else ""))
     seen_checksums: dict[str, str] = {}
     accepted: list[tuple[int, str]] = []
-    contract = set(entity.column_names)
+    _drop_typed(con)
     result.files = _logged_files(con, own[:prior])
     for source, checksum in own[:prior]:
         seen_checksums.setdefault(checksum, source)
@@ -417,6 +417,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.stopped = True
             continue
         kept = _file_columns(con, entity, path, idx, source, info, result, log)
+        contract = set(entity.column_names)
         if kept is None:
             result.stopped = True
             continue
@@ -427,20 +428,24 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
             result.rule_counts[(rule, None)] = result.rule_counts.get((rule, None), 0) + 1
         select = ", ".join([f"nullif(trim({quote_ident(h)}), '') AS {quote_ident(lo)}" for h, lo in kept]
                            + _absent_optional_columns(entity, [lo for _, lo in kept]))
-        # views, not copies: the files' rows are first copied when typed (_typed)
+        # a view, not a copy: the file's rows are first copied when typed (_typed)
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _g{idx} AS SELECT {idx} AS _file_idx,
             {sql_literal(source)} AS _source_file, {_row_number_sql([r['line'] for r in rejects])} AS _row_number,
-            {sql_literal(info['loaded_at'].isoformat(sep=' '))}::TIMESTAMP AS _loaded_at, {select} FROM _f{idx}""")
+            {select} FROM _f{idx}""")
         info["rows_read"] = con.execute(f"SELECT count(*) FROM _g{idx}").fetchone()[0] + len(rejects)
         info["rows_quarantined"] = len(rejects)
         accepted.append((idx, source))
+        # typed now, so that only one file's text is held at a time (a state's wage history is
+        # larger than DuckDB's memory limit twice over)
+        _type_file(con, entity, idx, source, info["loaded_at"], [lo for _, lo in kept if lo not in contract])
+        _drop_files(con, [(idx, source)])
         rows_so_far += info["rows_read"]
         log(f"{entity.name}: file {idx + 1}/{len(files)} {source}: {info['rows_read']:,} rows read "
             f"({rows_so_far:,} rows so far, {time.perf_counter() - started:.1f}s)")
 
     again = dict(log=log, now=now, incremental=False, max_shrink_share=max_shrink_share, accept_shrink=accept_shrink)
     if result.mode == APPEND and result.extra_columns and not result.stopped:
-        _drop_files(con, accepted)  # new columns: raw.<entity> changes shape, so rebuild it
+        _drop_typed(con)  # new columns: raw.<entity> changes shape, so rebuild it
         return load_entity(con, entity, landing_dir, pii_key, **again)
     if result.mode == APPEND and not result.stopped and not accepted:  # only re-sent copies arrived
         _finish(con, entity, result)
@@ -448,20 +453,16 @@ def load_entity(con: duckdb.DuckDBPyConnection, entity: Entity, landing_dir: Pat
         result.rows_loaded = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{entity.name}").fetchone()[0]
         return result
     if result.stopped or not accepted:
-        _drop_files(con, accepted)
+        _drop_typed(con)
         log(f"{entity.name}: STOPPED, raw.{entity.name} left as it was")
         _finish(con, entity, result)
         return result
 
-    con.execute("CREATE OR REPLACE TEMP VIEW _landed AS "
-                + " UNION ALL BY NAME ".join(f"SELECT * FROM _g{i}" for i, _ in accepted))
     result.rows_read = sum(f["rows_read"] for f in result.files[prior:])
     log(f"{entity.name}: checking values and pseudonymizing {result.rows_read:,} rows")
-    _quarantine_parse_errors(con, entity, result, log)
+    _quarantine_rule_breakers(con, entity, result, log)
     written = _build_raw_table(con, entity, pii_key, result, append=result.mode == APPEND,
                                shrink=(max_shrink_share, accept_shrink), log=log)
-    con.execute("DROP VIEW _landed")
-    _drop_files(con, accepted)
     if written == REBUILD:
         log(f"{entity.name}: a later delivery amends rows loaded before: rebuilding raw.{entity.name} from every file")
         return load_entity(con, entity, landing_dir, pii_key, **again)
@@ -495,11 +496,13 @@ def _empty_optional_entity(con, entity: Entity, pii_key: bytes, result: EntityLo
         log(f"{entity.name}: no files (an optional entity); raw.{entity.name} kept as it was")
         return
     columns = ", ".join(f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}" for c in entity.column_names)
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW _landed AS SELECT 0 AS _file_idx, CAST(NULL AS VARCHAR) AS _source_file,
-        CAST(0 AS BIGINT) AS _row_number, CAST(NULL AS TIMESTAMP) AS _loaded_at, {columns} WHERE false""")
-    _quarantine_parse_errors(con, entity, result, log)
+    _drop_typed(con)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _g0 AS SELECT 0 AS _file_idx, CAST(NULL AS VARCHAR) AS _source_file,
+        CAST(0 AS BIGINT) AS _row_number, {columns} WHERE false""")
+    _type_file(con, entity, 0, None, None, [])
+    con.execute("DROP VIEW _g0")
+    _quarantine_rule_breakers(con, entity, result, log)
     _build_raw_table(con, entity, pii_key, result, log=log)
-    con.execute("DROP VIEW _landed")
     _finish(con, entity, result)
     log(f"{entity.name}: no files (an optional entity): raw.{entity.name} is empty")
 
@@ -510,21 +513,98 @@ def _drop_files(con, accepted: list[tuple[int, str]]) -> None:
         con.execute(f"DROP TABLE _f{i}")
 
 
-def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad, log: Log) -> None:
-    """Rows that break a row-level rule of parse.py: listed in quarantine with the value
-    masked; kept out of raw unless the rule keeps the row (a never-issued SSN of a person,
-    an SSN inside free text, an SSN-shaped individual_id: fixed on the way into raw).
+_TYPED_TABLES = ("_typed", "_suspects", "_typed_files")
 
-    One pass over the landed rows finds every offending row and each rule it breaks
-    (`_bad`, usually empty); the per-rule quarantine rows, counts and samples then come
-    from that small table, not from a scan of the whole delivery per rule."""
+
+def _drop_typed(con) -> None:
+    for table in _TYPED_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _type_file(con, entity: Entity, idx: int, source: str | None, loaded_at: dt.datetime | None,
+               extras: list[str]) -> None:
+    """Append the rows of file view `_g{idx}` to `_typed`, typed, in one pass over its text: each
+    value's pattern and cast run once, and the same pass flags (`_suspect`) exactly the rows that
+    break a row-level rule of parse.py (parse.breaks_a_rule_sql). Rows break rules rarely: the
+    text of the flagged ones is kept in `_suspects`, for _quarantine_rule_breakers to list each
+    rule they break with the value masked. `_typed` holds no per-file constants (file name, first
+    seen): `_typed_files` does, and the raw table gets them by `_file_idx` (_file_meta_sql).
+    `extras`: the file's extra columns kept in raw (result.extra_columns; their SSN shapes are
+    masked in _mask_extra_columns)."""
+    inner, outer, suspect = [], [], []
+    for i, c in enumerate(entity.columns):
+        v = quote_ident(c.name)
+        inner.append(v)
+        if c.person_id or c.type in (TEXT, NAME):  # an SSN-shaped person_id is pseudonymized later
+            typed, out = v, stored_expr(c) if c.type == TEXT and not c.person_id else v
+        else:
+            typed = quote_ident(f"_typed_{i}")
+            inner.append(f"{typed_expr(c)} AS {typed}")
+            out = typed
+        outer.append(f"{out} AS {v}")
+        if (breaks := breaks_a_rule_sql(c, typed)):
+            suspect.append(f"({breaks})")
+    outer += [f"CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
+              f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}" for c in entity.columns if c.na_codes]
+    extra = [quote_ident(x) for x in extras]
+    meta = ["_file_idx", "_row_number"]
+    select = (f"SELECT {', '.join(meta + outer + extra)}, coalesce({' OR '.join(suspect) or 'false'}, false) AS _suspect "
+              f"FROM (SELECT {', '.join(meta + inner + extra)} FROM _g{idx})")
+    if not _temp_table_exists(con, "_typed"):
+        con.execute(f"CREATE TEMP TABLE _typed AS {select}")
+        con.execute("CREATE TEMP TABLE _typed_files (_file_idx INTEGER, _source_file VARCHAR, _loaded_at TIMESTAMP)")
+    else:
+        have = {r[0] for r in con.execute("DESCRIBE _typed").fetchall()}
+        for x in extras:  # a column this file is the first to bring: NULL for the files before
+            if x not in have:
+                con.execute(f"ALTER TABLE _typed ADD COLUMN {quote_ident(x)} VARCHAR")
+        con.execute(f"INSERT INTO _typed BY NAME {select}")
+    if source is not None:
+        con.execute("INSERT INTO _typed_files VALUES (?, ?, ?::TIMESTAMP)", [idx, source, loaded_at.isoformat(sep=" ")])
+    # _typed is appended file by file, so the zone maps of _file_idx skip the earlier files' rows
+    flagged = f"SELECT _file_idx, _row_number FROM _typed WHERE _file_idx = {idx} AND _suspect"
+    if con.execute(f"SELECT count(*) FROM ({flagged})").fetchone()[0]:
+        text = ", ".join(["_file_idx", "_source_file", "_row_number"] + [quote_ident(c) for c in entity.column_names])
+        rows = f"SELECT {text} FROM _g{idx} SEMI JOIN ({flagged}) t USING (_file_idx, _row_number)"
+        con.execute(f"INSERT INTO _suspects {rows}" if _temp_table_exists(con, "_suspects")
+                    else f"CREATE TEMP TABLE _suspects AS {rows}")
+
+
+def _temp_table_exists(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def _file_meta_sql(con) -> tuple[str, str]:
+    """SQL of `_source_file` and `_loaded_at` of a `_typed` row (alias t), from `_typed_files`: a
+    constant list indexed by `_file_idx`, cheaper than carrying them in every typed row."""
+    files = dict((i, (s, at)) for i, s, at in con.execute("SELECT * FROM _typed_files").fetchall())
+    if not files:
+        return "CAST(NULL AS VARCHAR)", "CAST(NULL AS TIMESTAMP)"
+    slots = [files.get(i) for i in range(max(files) + 1)]
+    sources = ", ".join(sql_literal(f[0]) if f else "NULL" for f in slots)
+    loaded = ", ".join(f"{sql_literal(f[1].isoformat(sep=' '))}::TIMESTAMP" if f else "NULL" for f in slots)
+    return f"([{sources}]::VARCHAR[])[t._file_idx + 1]", f"([{loaded}]::TIMESTAMP[])[t._file_idx + 1]"
+
+
+def _quarantine_rule_breakers(con, entity: Entity, result: EntityLoad, log: Log) -> None:
+    """The rows of `_suspects` (landed text, _type_file) that break a row-level rule: listed in
+    quarantine with the value masked; those the rule keeps out of raw are deleted from `_typed`,
+    the others are fixed on the way into raw (a never-issued SSN of a person, an SSN inside free
+    text, an SSN-shaped individual_id: _build_raw_table). One pass finds each rule a row breaks
+    (`_bad`); the per-rule quarantine rows, counts and samples then come from that small table."""
+    rejected = _quarantine_suspects(con, entity, result, log) if _temp_table_exists(con, "_suspects") else 0
+    result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
+
+
+def _quarantine_suspects(con, entity: Entity, result: EntityLoad, log: Log) -> int:
     checks = row_checks(entity)
     bad = " OR ".join(f"({c.predicate})" for c in checks) or "false"
     excluded = " OR ".join(f"({c.predicate})" for c in checks if not c.keeps_row) or "false"
     flags = "".join(f", coalesce({c.predicate}, false) AS _breaks{i}, {shown_value(c.column, entity)} AS _shown{i}"
                     for i, c in enumerate(checks))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _bad AS SELECT _file_idx, _source_file, _row_number,
-        coalesce({excluded}, false) AS _excluded{flags} FROM _landed WHERE coalesce({bad}, false)""")
+        coalesce({excluded}, false) AS _excluded{flags} FROM _suspects WHERE coalesce({bad}, false)""")
     # one count per rule in one query: a file with thousands of extra columns has thousands of rules
     counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE _breaks{i})" for i in range(len(checks)))
                          + " FROM _bad").fetchone() if checks else ()
@@ -541,13 +621,11 @@ def _quarantine_parse_errors(con, entity: Entity, result: EntityLoad, log: Log) 
                 FROM _bad WHERE _breaks{i} ORDER BY _file_idx, _row_number LIMIT 5""").fetchall():
             result.problems.append(Problem(source, row_number, c.column, c.rule, value, severity=c.severity,
                                            in_quarantine=True))
-    rejected = con.execute("SELECT count(*) FROM _bad WHERE _excluded").fetchone()[0]
+    rejected = con.execute("""DELETE FROM _typed USING _bad WHERE _bad._excluded
+        AND _typed._file_idx = _bad._file_idx AND _typed._row_number = _bad._row_number""").fetchone()[0]
     con.execute("DROP TABLE _bad")
-    if rejected:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed WHERE NOT coalesce({excluded}, false)")
-    else:  # nothing to take out
-        con.execute("CREATE OR REPLACE TEMP VIEW _parsed AS SELECT * FROM _landed")
-    result.rows_quarantined = sum(f["rows_quarantined"] for f in result.files) + rejected
+    con.execute("DROP TABLE _suspects")
+    return rejected
 
 
 def _mask_extra_columns(con, entity: Entity, result: EntityLoad, log: Log) -> None:
@@ -561,7 +639,7 @@ def _mask_extra_columns(con, entity: Entity, result: EntityLoad, log: Log) -> No
     hits = con.execute(f"""INSERT INTO {RAW_SCHEMA}.quarantine
         SELECT {sql_literal(entity.name)}, _source_file, _row_number, column_name, {sql_literal(SSN_IN_TEXT)},
                left({mask_ssn_shapes_sql('value')}, 200), {sql_literal(SEVERITY_WARNING)}
-        FROM (UNPIVOT (SELECT _source_file, _row_number, {names} FROM _typed) ON {names}
+        FROM (UNPIVOT (SELECT {_file_meta_sql(con)[0]} AS _source_file, _row_number, {names} FROM _typed t) ON {names}
               INTO NAME column_name VALUE value)
         WHERE length(value) >= 9 AND {has_ssn_shape_sql('value')}
         RETURNING column_name, source_file, row_number, value""").fetchall()
@@ -590,41 +668,29 @@ def _age_sql(birth: str, at: str) -> str:
             f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
 
 
-def _typed_select(con, entity: Entity, pii_key: bytes, result: EntityLoad) -> str:
-    """The query of `_typed`: values typed (parse.typed_expr), free text with SSN shapes
-    masked, an SSN-shaped person identifier replaced by its pseudonym (parse.py)."""
-    columns, joins = [], ""
+def _pseudonymize_person_ids(con, entity: Entity, pii_key: bytes) -> None:
+    """An SSN-shaped person identifier in `_typed` is replaced by its pseudonym (parse.py)."""
     for i, c in enumerate(entity.columns):
-        v = quote_ident(c.name)
-        if c.person_id:
-            table = f"_ssn_shaped_ids{i}"
-            register_id_pseudonyms(con, f"SELECT {v} AS value FROM _parsed WHERE {ssn_shaped_value_sql(v)}",
-                                   pii_key, table)
-            joins += f" LEFT JOIN {table} ON {table}._ssn_shaped_value = {v}"
-            columns.append(f"coalesce({table}._ssn_shaped_pseudonym, {v}) AS {v}")
-        elif c.type == TEXT:
-            columns.append(f"{stored_expr(c)} AS {v}")
-        else:
-            columns.append(f"{typed_expr(c)} AS {v}")
-    flags = [f"CASE WHEN {quote_ident(c.name)} IN ({', '.join(map(sql_literal, c.na_codes))}) "
-             f"THEN {quote_ident(c.name)} END AS {quote_ident(c.name + '_flag')}" for c in entity.columns if c.na_codes]
-    extras = [quote_ident(x) for x in result.extra_columns]  # SSN shapes masked next (_mask_extra_columns)
-    return (f"SELECT _file_idx, _source_file, _row_number, _loaded_at, {', '.join(columns + flags + extras)} "
-            f"FROM _parsed{joins}")
+        if not c.person_id:
+            continue
+        v, table = quote_ident(c.name), f"_ssn_shaped_ids{i}"
+        if register_id_pseudonyms(con, f"SELECT {v} AS value FROM _typed WHERE {ssn_shaped_value_sql(v)}",
+                                  pii_key, table):
+            con.execute(f"UPDATE _typed SET {v} = p._ssn_shaped_pseudonym FROM {table} p "
+                        f"WHERE p._ssn_shaped_value = _typed.{v}")
 
 
 def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, append: bool = False,
                      shrink: tuple[float, bool] = (DEFAULT_MAX_SHRINK_SHARE, False), log: Log = print) -> str:
-    """Write raw.<entity> from _parsed. Returns what happened: WRITTEN, SHRINK_BLOCKED (the
+    """Write raw.<entity> from _typed (_type_and_check). Returns what happened: WRITTEN, SHRINK_BLOCKED (the
     volume rule left raw as it was) or REBUILD (an append that would drop rows of an amended
     replacement unit: rebuild from every file instead). `result.has_birth_dates` is False when
     ages could not be computed (the birth dates of another entity were not loaded in this
     connection)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {_typed_select(con, entity, pii_key, result)}")
-    con.execute("DROP VIEW _parsed")
+    _pseudonymize_person_ids(con, entity, pii_key)
     _mask_extra_columns(con, entity, result, log)
 
-    drop: list[str] = []
+    drop: list[str] = ["_suspect"]
     derived: list[str] = []
     joins = ""
     result.has_birth_dates = True
@@ -670,14 +736,17 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
             derived.append(f"NULL::INTEGER AS {_age_column(entity)}")
             result.has_birth_dates = False
 
-    exclude = f" EXCLUDE ({', '.join(quote_ident(c) for c in drop)})" if drop else ""
-    select = f"t.*{exclude}" + "".join(f", {d}" for d in derived)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _final AS SELECT {select} FROM _typed t{joins}""")
-    con.execute("DROP TABLE _typed")
+    source, loaded_at = _file_meta_sql(con)
+    select = (f"t._file_idx, {source} AS _source_file, t._row_number, {loaded_at} AS _loaded_at, "
+              f"t.* EXCLUDE (_file_idx, _row_number, {', '.join(quote_ident(c) for c in drop)})"
+              + "".join(f", {d}" for d in derived))
+    # a view, not a copy: its rows are computed once, as raw.<entity> is written
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _final AS SELECT {select} FROM _typed t{joins}""")
     try:
         return _write_raw(con, entity, result, append, shrink, log)
     finally:
-        con.execute("DROP TABLE IF EXISTS _final")
+        con.execute("DROP VIEW IF EXISTS _final")
+        _drop_typed(con)
         con.execute("DROP TABLE IF EXISTS _superseded")
 
 
@@ -691,6 +760,8 @@ def _same(a: str, b: str, columns: tuple[str, ...]) -> str:
 def _write_raw(con, entity: Entity, result: EntityLoad, append: bool, shrink: tuple[float, bool], log: Log) -> str:
     """Replace raw.<entity> by `_final` (or append it), applying the replacement unit and the
     volume rule in one transaction: a blocked delivery leaves the table exactly as it was.
+    `_final` is a view of `_typed` with one row per `_typed` row: what needs only `_typed`'s
+    columns reads `_typed`, and `_final` is computed once, by the write.
 
     A later delivery replaces every earlier row of its replacement unit (feeds.py): rows with
     the same key are *replaced*, rows of the unit the later file no longer has are *dropped*
@@ -701,15 +772,20 @@ def _write_raw(con, entity: Entity, result: EntityLoad, append: bool, shrink: tu
     models never rely on it)."""
     unit, key = entity.replacement_unit, entity.raw_key
     unit_cols = ", ".join(quote_ident(k) for k in unit)
+    typed_columns = {r[0] for r in con.execute("DESCRIBE _typed").fetchall()}
+    units_from = "_typed" if set(unit) <= typed_columns else "_final"  # participant_key is only in _final
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _superseded AS
-        WITH by_hash AS (SELECT hash({unit_cols}) AS h FROM _final GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
-        SELECT {unit_cols}, max(_file_idx) AS _latest FROM _final WHERE hash({unit_cols}) IN (SELECT h FROM by_hash)
+        WITH by_hash AS (SELECT hash({unit_cols}) AS h FROM {units_from} GROUP BY 1 HAVING min(_file_idx) < max(_file_idx))
+        SELECT {unit_cols}, max(_file_idx) AS _latest FROM {units_from} WHERE hash({unit_cols}) IN (SELECT h FROM by_hash)
         GROUP BY ALL HAVING min(_file_idx) < max(_file_idx)""")
+    superseded = con.execute("SELECT count(*) FROM _superseded").fetchone()[0]
     latest = f"""SELECT f.* EXCLUDE (_file_idx) FROM _final f
         LEFT JOIN _superseded s ON {_same('f', 's', unit)} WHERE s._latest IS NULL OR f._file_idx = s._latest"""
-    total = con.execute("SELECT count(*) FROM _final").fetchone()[0]
+    if not superseded:  # no unit came in more than one file: every row is the latest
+        latest = "SELECT * EXCLUDE (_file_idx) FROM _final"
+    total = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     dropped = 0
-    if unit != key:
+    if unit != key and superseded:
         dropped = con.execute(f"""SELECT count(*) FROM _final f JOIN _superseded s ON {_same('f', 's', unit)}
             WHERE f._file_idx < s._latest AND NOT EXISTS (SELECT 1 FROM _final g
                 WHERE g._file_idx = s._latest AND {_same('g', 'f', key)})""").fetchone()[0]
@@ -727,7 +803,7 @@ def _write_raw(con, entity: Entity, result: EntityLoad, append: bool, shrink: tu
     try:
         if append:  # the new files come after every loaded one: their units replace loaded rows
             replaced = con.execute(f"""DELETE FROM {table} r
-                USING (SELECT DISTINCT {unit_cols} FROM _final) n WHERE {_same('r', 'n', unit)}""").fetchone()[0]
+                USING (SELECT DISTINCT {unit_cols} FROM {units_from}) n WHERE {_same('r', 'n', unit)}""").fetchone()[0]
             inserted = con.execute(f"INSERT INTO {table} BY NAME {latest}").fetchone()[0]
             result.rows_replaced = replaced + total - inserted
         else:
