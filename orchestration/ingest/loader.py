@@ -682,7 +682,7 @@ def _pseudonymize_person_ids(con, entity: Entity, pii_key: bytes) -> None:
 
 def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, append: bool = False,
                      shrink: tuple[float, bool] = (DEFAULT_MAX_SHRINK_SHARE, False), log: Log = print) -> str:
-    """Write raw.<entity> from _typed (_type_and_check). Returns what happened: WRITTEN, SHRINK_BLOCKED (the
+    """Write raw.<entity> from _typed (_type_file). Returns what happened: WRITTEN, SHRINK_BLOCKED (the
     volume rule left raw as it was) or REBUILD (an append that would drop rows of an amended
     replacement unit: rebuild from every file instead). `result.has_birth_dates` is False when
     ages could not be computed (the birth dates of another entity were not loaded in this
