@@ -236,8 +236,9 @@ def indicators(warehouse: Path, work: Path, max_rss: int) -> dict:
     from orchestration.settings import load_settings
 
     dbt = str(Path(sys.executable).parent / "dbt")
-    run, facts = _measure([dbt, "build", "--quiet", "--full-refresh", "--select", INDICATOR_MODELS, *NIGHTLY_BUILD_SELECTION,
-                           "--threads", str(dbt_threads()), "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
+    run, facts = _measure([dbt, "build", "--quiet", "--full-refresh", "--select", INDICATOR_MODELS,
+                           *NIGHTLY_BUILD_SELECTION, "--threads", str(dbt_threads()),
+                           "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
                            "--target-path", str(work / "target-indicators"), "--log-path", str(work / "logs"),
                            *load_settings({"O4O_WAREHOUSE_PATH": str(warehouse), "O4O_DBT_TARGET": "duckdb"}).dbt_args()],
                           _env(O4O_WAREHOUSE_PATH=str(warehouse), O4O_DBT_TARGET="duckdb"), max_rss,

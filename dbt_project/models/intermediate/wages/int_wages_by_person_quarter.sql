@@ -23,6 +23,5 @@ with employer_quarters as (
 
 )
 
-
 {{ wages_by_person_quarter('employer_quarters', ['participant_key', 'year', 'quarter', 'quarter_index'],
                            {'_loaded_at': 'max(_loaded_at)', '_raw_rebuilt_at': raw_rebuilt_at('wage_records')}) }}
