@@ -387,3 +387,12 @@ def test_the_three_analyst_questions_run_as_written_in_duckdb_and_postgres(gener
     by_area = [_exact(r) for r in psycopg.connect(pg_url).execute(questions[0]).fetchall()]
     assert {r[1] for r in by_area} <= {f"Area {n} - {d}" for n, d in
                                        [(1, "Central"), (2, "Northeast"), (3, "Southwest"), (4, "West"), (5, "East")]}
+    # the first question's year is the latest whose exits all have their Q2 outcome: not a later
+    # year still filling in (the generated feeds end with one), not an earlier complete one
+    [year] = {r[0] for r in by_area}
+    with duckdb.connect(str(generated_run.published), read_only=True) as con:
+        unknown = dict(con.execute("""SELECT exit_program_year, count(*) - count(employed_q2)
+            FROM marts.fct_exit_outcomes WHERE NOT is_excluded GROUP BY 1""").fetchall())
+    assert unknown[year] == 0, unknown
+    assert all(unknown[y] > 0 for y in unknown if y > year), unknown
+    assert max(unknown) > year, f"the generated feeds should end with a year still filling in: {unknown}"
