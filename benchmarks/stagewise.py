@@ -2,7 +2,7 @@
 
   python -m benchmarks.stagewise --scale 1000000 [--memory-limit 4GB]
 
-For when the real job (benchmarks/run.py) cannot finish - at 1M participants it outgrows
+For when the real job (benchmarks/run.py) cannot finish - at 1M participants it once outgrew
 the memory the benchmark allows - this says what each stage costs on its own: the
 ingest (load_entity per entity, as the ingest assets call it), every gate (run_gate),
 `dbt build`, and publish. It runs the product's code, with O4O_DUCKDB_MEMORY_LIMIT set
