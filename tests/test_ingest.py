@@ -231,7 +231,6 @@ def test_extra_column_is_kept_and_reported_as_warning(con, landing):
     assert result.rows_loaded == 2 and result.rows_quarantined == 0
 
 
-
 def test_files_with_different_extra_columns_keep_each_in_first_seen_order(con, landing):
     # The loader types file by file: a later file's new extra column is added to what the
     # earlier files gave, NULL in their rows, and each row keeps its own file name.
