@@ -25,3 +25,39 @@
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark seeds: dbt-spark's session mode puts each value into the INSERT between quotes without
+    escaping it (dbt/adapters/spark/session.py, `_fix_binding`), so a label with an apostrophe
+    (PIRL 408 "Bachelor's degree", seeds/pirl_demographic_codes.csv) broke the statement. This is
+    dbt-spark's own spark__load_csv_rows with each text value's quote and backslash escaped for
+    Spark SQL; the rows, types and batches are unchanged. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+  {% set batch_size = get_batch_size() %}
+  {% set column_override = model['config'].get('column_types', {}) %}
+  {% set statements = [] %}
+  {% for chunk in agate_table.rows | batch(batch_size) %}
+      {% set bindings = [] %}
+      {% for row in chunk %}
+          {% for value in row %}
+              {% do bindings.append(value.replace('\\', '\\\\').replace("'", "\\'") if value is string else value) %}
+          {% endfor %}
+      {% endfor %}
+      {% set sql %}
+          insert into {{ this.render() }} values
+          {% for row in chunk -%}
+              ({%- for col_name in agate_table.column_names -%}
+                  {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+                  {%- set type = column_override.get(col_name, inferred_type) -%}
+                    cast({{ get_binding_char() }} as {{type}})
+                  {%- if not loop.last%},{%- endif %}
+              {%- endfor -%})
+              {%- if not loop.last%},{%- endif %}
+          {%- endfor %}
+      {% endset %}
+      {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+      {% if loop.index0 == 0 %}
+          {% do statements.append(sql) %}
+      {% endif %}
+  {% endfor %}
+  {{ return(statements[0]) }}
+{% endmacro %}
