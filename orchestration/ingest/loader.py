@@ -726,8 +726,7 @@ def _build_raw_table(con, entity: Entity, pii_key: bytes, result: EntityLoad, ap
                     f"SELECT DISTINCT {quote_ident(key)} AS key, {quote_ident(birth.name)} AS birth_date FROM _typed")
     elif entity.age_via:
         lookup = f"_birth_dates__{entity.age_via}"
-        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                       [lookup]).fetchone()[0]:
+        if _temp_table_exists(con, lookup):
             joins += f" LEFT JOIN (SELECT key, min(birth_date) AS birth_date FROM {lookup} GROUP BY key) bd " \
                      f"ON bd.key = t.{quote_ident(entity.age_via)}"
             derived.append(f"{_age_sql('bd.birth_date', 't.' + quote_ident(entity.age_at))}::INTEGER "
