@@ -67,13 +67,35 @@
     that breaks the bound, the smallest denominator, then the lowest cell_id. Families
     overlap, so this repeats `passes` times (a dbt test per report checks that it settled).
     Coupling: a cell with `coupled_to` is withheld, denominator included, whenever the cell it
-    is coupled to (employment_rate_q2 of the same key) is withheld.
+    is coupled to (employment_rate_q2 of the same key) is withheld; that cell is not itself
+    coupled (coupled_cell gives employment_rate_q2 none).
+    Each pass reads the pass before it and nothing else: the state is one row per cell and
+    family it belongs to, family totals, the pick and the coupled cell's state are window
+    functions over it. Engines that inline CTEs (Spark) then plan each pass once; when a pass
+    joined the one before to itself and to the memberships, the plan doubled at every pass
+    (Spark's analyzer ran out of memory from the third pass on).
     Emits CTEs ending in `result` (cell_id, is_suppressed, is_denominator_withheld) from
     `cells` (cell_id, numerator, denominator, is_primary, is_denominator_withheld: false but
     for fixed cells, is_fixed: its state may not change, e.g. a total published in another
     table; coupled_to) and `members` (family_id, cell_id, is_parent, secret). -#}
 {% macro complementary_suppression(cells, members, result, passes=10, check_bounds=true) -%}
-    {{ result }}__pass_0 as (
+    {#- a family that breaks its rule, and this row's cell could be withheld for it -#}
+    {%- set is_candidate -%}
+        coalesce(
+            family_id is not null
+            and ((protecting = 1 and secret_cells >= 2)
+            {%- if check_bounds %}
+                 or (family_secret = 'numerator' and protecting >= 2 and parent_shown = 1
+                     and parent_numerator > 0 and parent_numerator < parent_denominator
+                     and (hidden_numerator = 0 or hidden_numerator = hidden_denominator))
+            {%- endif %})
+            and not is_fixed
+            and not is_pinned
+            and ((family_secret = 'numerator' and not is_suppressed and denominator > 0)
+                 or (family_secret = 'denominator' and not is_denominator_withheld)),
+            false)
+    {%- endset %}
+    {{ result }}__start as (
 
         select
             cell_id, numerator, denominator, is_fixed, coupled_to,
@@ -89,12 +111,12 @@
         -- secret of it is public whatever this model does, so it never protects another cell
         select distinct m.cell_id, m.secret
         from {{ members }} as m
-        inner join {{ result }}__pass_0 as c
+        inner join {{ result }}__start as c
             on c.cell_id = m.cell_id
         inner join (
             select m.family_id
             from {{ members }} as m
-            inner join {{ result }}__pass_0 as c
+            inner join {{ result }}__start as c
                 on c.cell_id = m.cell_id
             group by m.family_id
             having max(case when m.is_parent and c.is_fixed
@@ -108,109 +130,113 @@
           and (m.secret = 'denominator' or c.denominator > 0)
 
     ),
+
+    {{ result }}__pass_0 as (
+
+        -- one row per cell and family it belongs to (one with no family when it has none),
+        -- with the secret the family protects and whether the cell is pinned for it
+        select
+            c.*,
+            m.family_id,
+            m.is_parent,
+            m.secret,
+            families.secret as family_secret,
+            pinned.cell_id is not null as is_pinned
+        from {{ result }}__start as c
+        left join {{ members }} as m
+            on m.cell_id = c.cell_id
+        left join (
+            select m.family_id, max(m.secret) as secret
+            from {{ members }} as m
+            inner join {{ result }}__start as c
+                on c.cell_id = m.cell_id
+            group by m.family_id
+        ) as families
+            on families.family_id = m.family_id
+        left join {{ result }}__pinned as pinned
+            on pinned.cell_id = m.cell_id
+           and pinned.secret = families.secret
+
+    ),
     {%- for k in range(1, passes + 1) %}
-    {%- set prev = result ~ '__pass_' ~ (k - 1) %}
 
     {{ result }}__families_{{ k }} as (
 
         select
-            m.family_id,
-            max(m.secret) as secret,
-            count(case when (m.secret = 'numerator' and c.is_suppressed and c.denominator > 0)
-                         or (m.secret = 'denominator' and c.is_denominator_withheld) then 1 end) as protecting,
+            s.*,
+            count(case when (secret = 'numerator' and is_suppressed and denominator > 0)
+                         or (secret = 'denominator' and is_denominator_withheld) then 1 end)
+                over (partition by family_id) as protecting,
             -- cells that hold the secret at all: a family of one such cell has nothing to subtract
-            count(case when m.secret = 'denominator' or c.denominator > 0 then 1 end) as secret_cells,
-            max(case when m.is_parent and not c.is_suppressed then 1 else 0 end) as parent_shown,
-            sum(case when m.is_parent then c.denominator else 0 end) as parent_denominator,
-            sum(case when m.is_parent then c.numerator else 0 end) as parent_numerator,
-            sum(case when m.is_parent then c.numerator else 0 end)
-                - sum(case when not m.is_parent and not c.is_suppressed then c.numerator else 0 end) as hidden_numerator,
-            sum(case when not m.is_parent and c.is_suppressed then c.denominator else 0 end) as hidden_denominator
-        from {{ members }} as m
-        inner join {{ prev }} as c
-            on c.cell_id = m.cell_id
-        group by m.family_id
+            count(case when secret = 'denominator' or denominator > 0 then 1 end)
+                over (partition by family_id) as secret_cells,
+            max(case when is_parent and not is_suppressed then 1 else 0 end)
+                over (partition by family_id) as parent_shown,
+            sum(case when is_parent then denominator else 0 end) over (partition by family_id) as parent_denominator,
+            sum(case when is_parent then numerator else 0 end) over (partition by family_id) as parent_numerator,
+            sum(case when is_parent then numerator else 0 end) over (partition by family_id)
+                - sum(case when not is_parent and not is_suppressed then numerator else 0 end)
+                    over (partition by family_id) as hidden_numerator,
+            sum(case when not is_parent and is_suppressed then denominator else 0 end)
+                over (partition by family_id) as hidden_denominator
+        from {{ result }}__pass_{{ k - 1 }} as s
 
     ),
 
-    {{ result }}__leaks_{{ k }} as (
+    {{ result }}__ranked_{{ k }} as (
 
-        select family_id, secret, hidden_numerator, hidden_denominator
-        from {{ result }}__families_{{ k }}
-        where (protecting = 1 and secret_cells >= 2)
-        {%- if check_bounds %}
-           or (secret = 'numerator' and protecting >= 2 and parent_shown = 1
-               and parent_numerator > 0 and parent_numerator < parent_denominator
-               and (hidden_numerator = 0 or hidden_numerator = hidden_denominator))
-        {%- endif %}
-
-    ),
-
-    {{ result }}__picked_{{ k }} as (
-
-        select cell_id, max(case when secret = 'denominator' then 1 else 0 end) as withholds_denominator
-        from (
-            select
-                m.cell_id,
-                l.secret,
-                row_number() over (
-                    partition by l.family_id
-                    order by
-                        case when m.is_parent then 1 else 0 end,
-                        case when l.secret = 'numerator'
-                              and ((l.hidden_numerator = 0 and c.numerator = 0)
-                                   or (l.hidden_numerator = l.hidden_denominator and c.numerator = c.denominator))
-                             then 1 else 0 end,
-                        c.denominator,
-                        m.cell_id
-                ) as preference
-            from {{ result }}__leaks_{{ k }} as l
-            inner join {{ members }} as m
-                on m.family_id = l.family_id
-            inner join {{ prev }} as c
-                on c.cell_id = m.cell_id
-            where not c.is_fixed
-              and not exists (
-                  select 1 from {{ result }}__pinned as pinned
-                  where pinned.cell_id = c.cell_id and pinned.secret = l.secret
-              )
-              and ((l.secret = 'numerator' and not c.is_suppressed and c.denominator > 0)
-                   or (l.secret = 'denominator' and not c.is_denominator_withheld))
-        ) as candidates
-        where preference = 1
-        group by cell_id
+        select
+            f.*,
+            {{ is_candidate }} as is_candidate,
+            row_number() over (
+                partition by family_id
+                order by
+                    case when {{ is_candidate }} then 0 else 1 end,
+                    case when is_parent then 1 else 0 end,
+                    case when family_secret = 'numerator'
+                          and ((hidden_numerator = 0 and numerator = 0)
+                               or (hidden_numerator = hidden_denominator and numerator = denominator))
+                         then 1 else 0 end,
+                    denominator,
+                    cell_id
+            ) as preference
+        from {{ result }}__families_{{ k }} as f
 
     ),
 
     {{ result }}__pass_{{ k }} as (
 
+        -- a cell picked in any family is withheld (its denominator too when picked for it)
         select
-            c.cell_id,
-            c.numerator,
-            c.denominator,
-            c.is_fixed,
-            c.coupled_to,
-            c.is_suppressed or p.cell_id is not null or coalesce(coupled.is_suppressed, false) as is_suppressed,
-            c.is_denominator_withheld or coalesce(p.withholds_denominator = 1, false)
-                or coalesce(coupled.is_suppressed, false) as is_denominator_withheld
-        from {{ prev }} as c
-        left join {{ result }}__picked_{{ k }} as p
-            on p.cell_id = c.cell_id
-        left join {{ prev }} as coupled
-            on coupled.cell_id = c.coupled_to
+            cell_id, numerator, denominator, is_fixed, coupled_to,
+            is_suppressed
+                or max(case when is_candidate and preference = 1 then 1 else 0 end) over (partition by cell_id) = 1
+                or {{ _coupled_cell_withheld() }} as is_suppressed,
+            is_denominator_withheld
+                or max(case when is_candidate and preference = 1 and family_secret = 'denominator' then 1 else 0 end)
+                       over (partition by cell_id) = 1
+                or {{ _coupled_cell_withheld() }} as is_denominator_withheld,
+            family_id, is_parent, secret, family_secret, is_pinned
+        from {{ result }}__ranked_{{ k }}
 
     ),
     {%- endfor %}
 
     {{ result }} as (
 
-        select
-            c.cell_id,
-            c.is_suppressed or coalesce(coupled.is_suppressed, false) as is_suppressed,
-            c.is_denominator_withheld or coalesce(coupled.is_suppressed, false) as is_denominator_withheld
-        from {{ result }}__pass_{{ passes }} as c
-        left join {{ result }}__pass_{{ passes }} as coupled
-            on coupled.cell_id = c.coupled_to
+        select distinct
+            cell_id,
+            is_suppressed or {{ _coupled_cell_withheld() }} as is_suppressed,
+            is_denominator_withheld or {{ _coupled_cell_withheld() }} as is_denominator_withheld
+        from {{ result }}__pass_{{ passes }}
 
     )
+{%- endmacro %}
+
+{#- Whether the cell a row is coupled to (coupled_to) is withheld: a window over the couple
+    (that cell, which is not coupled itself, and the cells coupled to it). False when none. -#}
+{% macro _coupled_cell_withheld() -%}
+    coalesce(case when coupled_to is not null
+                  then max(case when coupled_to is null and is_suppressed then 1 else 0 end)
+                           over (partition by coalesce(coupled_to, cell_id)) = 1 end, false)
 {%- endmacro %}
