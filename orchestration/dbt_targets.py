@@ -246,11 +246,15 @@ def mirror_dbt_build(settings: Settings, manifest: Mapping[str, Any], run_result
 NIGHTLY_BUILD_SELECTION = ("--exclude-resource-type", "unit_test")
 
 
-def dbt_threads() -> int:
+def dbt_threads(target: str = "duckdb") -> int:
     """Threads for `dbt build`: one per core. dbt-duckdb runs each thread on its own cursor of one
     DuckDB connection; dbt-duckdb#513 reported transaction errors when incremental models ran on
     several threads against a local file: o4o's incremental wage models run at this setting in
-    tests/test_incremental.py (a full refresh, then an incremental one, compared with each other)."""
+    tests/test_incremental.py (a full refresh, then an incremental one, compared with each other).
+    Spark: one. Its local driver plans and runs each report's complementary suppression as one
+    large query; two at once ran out of aggregation memory (docs/engines.md)."""
+    if target == "spark":
+        return 1
     return max(1, os.cpu_count() or 1)
 
 

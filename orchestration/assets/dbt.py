@@ -49,7 +49,7 @@ def o4o_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, o4o: O4o
     # O4O_DBT_TARGET (docs/engines.md): raw tables to the engine first, its results back after.
     if copied := stage_raw_for_dbt(settings):
         context.log.info(f"raw tables copied to dbt target {settings.dbt_target}: {copied}")
-    invocation = dbt.cli(["build", *NIGHTLY_BUILD_SELECTION, "--threads", str(dbt_threads()),
+    invocation = dbt.cli(["build", *NIGHTLY_BUILD_SELECTION, "--threads", str(dbt_threads(settings.dbt_target)),
                           *settings.dbt_args()], context=context)
     warehouse = settings.warehouse_path
     built = then(invocation.stream(), lambda: mirror_dbt_build(
