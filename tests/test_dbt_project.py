@@ -55,7 +55,9 @@ RULE_UNIT_TESTS = {
     "the run-out before a row is final is a setting": ("rpt_eta9169_performance", "eta9169_runout_setting"),
     "ETA-9169 summary: served, exited, cost per participant, suppressed cost": (
         "rpt_eta9169_summary", "eta9169_summary_served_exited_and_cost"),
-    "equity groups by area, low income, withheld median denominators": (
+    "equity groups by area, age band at entry, low income, missing demographics not_reported": (
+        "int_equity_group_cells", "equity_group_cells_groups_areas_and_low_income"),
+    "equity groups below the threshold: suppressed, median denominators withheld": (
         "rpt_equity_outcomes", "equity_outcomes_groups_areas_and_low_income"),
     "a merged period keeps its first id and lists the merged ones": (
         "fct_exit_outcomes", "fct_exit_outcomes_keeps_excluded_exits_flagged"),

@@ -1,118 +1,16 @@
 -- The WIOA indicators by population group: one row per program year of exit, funding
--- stream and LWDA (each with an 'all' rollup), dimension, group and indicator. Same exits,
--- rules and suppression as rpt_wioa_performance; demographics from dim_participant. The
--- groups of one dimension add up to rpt_wioa_performance's row of the same key, which is
--- their published total: complementary suppression treats that row as the family's parent.
+-- stream and LWDA (each with an 'all' rollup), dimension, group and indicator: the cells of
+-- int_equity_group_cells (same exits and rules as rpt_wioa_performance, groups from
+-- dim_participant) with the same suppression. The groups of one dimension add up to
+-- rpt_wioa_performance's row of the same key, which is their published total: complementary
+-- suppression treats that row as the family's parent.
 {%- set keys = ['exit_program_year', 'funding_stream', 'lwda_code', 'dimension', 'group_value'] %}
 {%- set total_keys = ['exit_program_year', 'funding_stream', 'lwda_code'] %}
 {%- set coupled = ['median_earnings_q2', 'retention_same_employer'] %}
 {%- set coupled_list = "('" ~ coupled | join("', '") ~ "')" %}
-{#- dimension -> its group column in `exits` #}
-{%- set equity_group_columns = {'sex': 'sex_group', 'race_ethnicity': 'race_ethnicity_group', 'age_group': 'age_group',
-                                'veteran': 'veteran_group', 'disability': 'disability_group',
-                                'low_income': 'low_income_group'} %}
-{%- for b in barrier_columns() %}{% do equity_group_columns.update({'barrier_' ~ b: 'barrier_' ~ b ~ '_group'}) %}{% endfor %}
-{%- do equity_group_columns.update({'has_barrier': 'has_barrier_group'}) %}
 {%- set group_total_keys = [] %}{%- set total_family_keys = [] %}
 {%- for k in total_keys %}{% do group_total_keys.append('groups.' ~ k) %}{% do total_family_keys.append('totals.' ~ k) %}{% endfor %}
-with exits as (
-
-    select
-        e.*,
-        case p.sex when 1 then 'male' when 2 then 'female' else 'not_reported' end as sex_group,
-        coalesce(p.race_ethnicity, 'not_reported') as race_ethnicity_group,
-        case
-            when e.age_at_entry is null then 'not_reported'
-            when e.age_at_entry < 16 then '<16'
-            when e.age_at_entry <= 18 then '16-18'
-            when e.age_at_entry <= 24 then '19-24'
-            when e.age_at_entry <= 44 then '25-44'
-            when e.age_at_entry <= 54 then '45-54'
-            when e.age_at_entry <= 59 then '55-59'
-            else '60+'
-        end as age_group,
-        case p.veteran when 1 then 'yes' when 0 then 'no' else 'not_reported' end as veteran_group,
-        case p.disability when 1 then 'yes' when 0 then 'no' else 'not_reported' end as disability_group,
-        -- PIRL 802 low income
-        case p.low_income when 1 then 'yes' when 0 then 'no' else 'not_reported' end as low_income_group,
-        -- issue 16: each barrier to employment, and "has at least one barrier"
-        {%- for b in barrier_columns() %}
-        case p.{{ b }} when 1 then 'yes' when 0 then 'no' else 'not_reported' end as barrier_{{ b }}_group,
-        {%- endfor %}
-        case p.has_barrier when 1 then 'yes' when 0 then 'no' else 'not_reported' end as has_barrier_group
-    from {{ ref('int_performance_exits') }} as e
-    left join {{ ref('dim_participant') }} as p
-        on p.participant_key = e.participant_key
-
-),
-
-dimensions as (
-
-    select 'sex' as dimension
-    union all select 'race_ethnicity'
-    union all select 'age_group'
-    union all select 'veteran'
-    union all select 'disability'
-    union all select 'low_income'
-    -- a barrier's breakout exists once the feed carries that element for someone (an optional
-    -- column, issue 16); "has at least one barrier" once it carries any of them
-    {%- for b in barrier_columns() %}
-    union all select 'barrier_{{ b }}' from (select 1 as one) as d
-        where exists (select 1 from {{ ref('dim_participant') }} where {{ b }} is not null)
-    {%- endfor %}
-    union all select 'has_barrier' from (select 1 as one) as d
-        where exists (select 1 from {{ ref('dim_participant') }}
-                      where {% for b in barrier_columns() %}{{ b }} is not null{% if not loop.last %} or {% endif %}{% endfor %})
-
-),
-
-rollups as (
-
-    -- each unit once per rollup key, its group in every dimension beside it
-    {{ performance_rollups('exits', ['exit_program_year'] + equity_group_columns.values() | list,
-                           performance_outcome_columns()) }}
-
-),
-
-by_group as (
-
-    -- one grouping set per dimension, so the rows are never multiplied by the dimensions (at
-    -- 1M participants that expansion, 17 dimensions x 4 rollups of every exit, filled the disk
-    -- with spill). A group column is never NULL ('not_reported'), so in each set the one
-    -- non-NULL group column names the dimension.
-    select
-        exit_program_year,
-        scope,
-        funding_stream,
-        lwda_code,
-        case
-            {%- for dimension, column in equity_group_columns.items() %}
-            when {{ column }} is not null then '{{ dimension }}'
-            {%- endfor %}
-        end as dimension,
-        coalesce({{ equity_group_columns.values() | join(', ') }}) as group_value,
-        {{ wioa_indicator_aggregates() }},
-        {{ wioa_indicator_completeness() }}
-    from rollups
-    group by grouping sets (
-        {%- for column in equity_group_columns.values() %}
-        (exit_program_year, scope, funding_stream, lwda_code, {{ column }}){% if not loop.last %},{% endif %}
-        {%- endfor %}
-    )
-
-),
-
-aggregated as (
-
-    -- the dimensions this feed has (a barrier's only once someone carries it)
-    select by_group.*
-    from by_group
-    inner join dimensions
-        on dimensions.dimension = by_group.dimension
-
-),
-
-cells as (
+with cells as (
 
     select
         cells.*,
@@ -121,11 +19,14 @@ cells as (
         false as is_denominator_withheld,
         false as is_fixed,
         {{ coupled_cell(keys, coupled) }} as coupled_to
-    from (
-        -- a row wherever the indicator's outcome is known for someone: its existence says nothing
-        -- about the outcomes (a median row with nobody employed has denominator 0)
-        {{ wioa_indicator_cells('aggregated', keys, completeness=true, keep_when='outcomes_known > 0') }}
-    ) as cells
+    from {{ ref('int_equity_group_cells') }} as cells
+
+),
+
+dimensions as (
+
+    -- the dimensions this feed has (int_equity_group_cells: a barrier's only once someone carries it)
+    select distinct dimension from cells
 
 ),
 
